@@ -1,0 +1,136 @@
+"""A thin runner for Great Expectations (GX Core 1.x) suites stored as JSON in `expectations/`.
+
+Why our own: `dagster-ge` targets GX < 1.0, and GX's SQL datasource cannot read DuckDB. So the
+pipeline reads a frame from DuckDB and validates it here with an ephemeral context.
+
+GX is imported lazily (it costs seconds) and its progress bars are turned off. Results are
+reduced to counts and observed aggregates: GX's `partial_unexpected_list` can hold personal
+data (IINs), so it never leaves this module.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "expectations"
+
+#: GX severities mapped to what they do to the pipeline: critical blocks, the rest warns.
+BLOCKING_SEVERITY = "critical"
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """The result of one expectation, stripped of row values."""
+
+    check_name: str
+    description: str
+    expectation_type: str
+    column: str | None
+    blocking: bool
+    passed: bool
+    element_count: int | None
+    unexpected_count: int | None
+    unexpected_percent: float | None
+    observed_value: Any
+    error: str | None
+
+    def metadata(self) -> dict[str, Any]:
+        """Metadata safe to show in Dagster (aggregates only, never row values)."""
+        meta: dict[str, Any] = {"expectation": self.expectation_type, "description": self.description}
+        if self.column:
+            meta["column"] = self.column
+        for key in ("element_count", "unexpected_count"):
+            value = getattr(self, key)
+            if value is not None:
+                meta[key] = int(value)
+        if self.unexpected_percent is not None:
+            meta["unexpected_percent"] = round(float(self.unexpected_percent), 4)
+        if isinstance(self.observed_value, int | float | str | bool):
+            meta["observed_value"] = self.observed_value
+        if self.error:
+            meta["error"] = self.error
+        return meta
+
+
+def suite_path(suite_name: str) -> Path:
+    """Where a suite lives: `expectations/<suite_name>.json`."""
+    return EXPECTATIONS_DIR / f"{suite_name}.json"
+
+
+def load_suite(suite_name: str) -> dict[str, Any]:
+    """Read a suite's JSON and check that every expectation names its Dagster check."""
+    path = suite_path(suite_name)
+    suite = json.loads(path.read_text(encoding="utf-8"))
+    names = [e.get("meta", {}).get("check_name") for e in suite["expectations"]]
+    if any(not n for n in names):
+        raise ValueError(f"{path}: every expectation needs meta.check_name")
+    if len(set(names)) != len(names):
+        raise ValueError(f"{path}: meta.check_name values must be unique")
+    return suite
+
+
+def check_names(suite_name: str) -> list[tuple[str, str, bool]]:
+    """(check_name, description, blocking) per expectation, without importing GX."""
+    return [
+        (
+            e["meta"]["check_name"],
+            e["meta"].get("description", e["type"]),
+            e.get("severity", BLOCKING_SEVERITY) == BLOCKING_SEVERITY,
+        )
+        for e in load_suite(suite_name)["expectations"]
+    ]
+
+
+def validate(frame: pd.DataFrame, suite_name: str) -> list[ExpectationOutcome]:
+    """Validate a pandas frame against a stored suite and return one outcome per expectation."""
+    import great_expectations as gx  # lazy: importing GX takes seconds
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    suite_json = load_suite(suite_name)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    suite = context.suites.add(gx.ExpectationSuite(**suite_json))
+    batch = (
+        context.data_sources.add_pandas("frames")
+        .add_dataframe_asset(suite_name)
+        .add_batch_definition_whole_dataframe("whole_frame")
+    )
+    definition = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{suite_name}_validation", data=batch, suite=suite)
+    )
+    result = definition.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY")
+
+    outcomes = []
+    for item in result.results:
+        config = item.expectation_config
+        meta = config.meta or {}
+        details = item.result or {}
+        raised = (item.exception_info or {}).get("raised_exception", False)
+        severity = getattr(config.severity, "value", config.severity) or BLOCKING_SEVERITY
+        outcomes.append(
+            ExpectationOutcome(
+                check_name=meta["check_name"],
+                description=meta.get("description", config.type),
+                expectation_type=config.type,
+                column=config.kwargs.get("column"),
+                blocking=str(severity).lower() == BLOCKING_SEVERITY,
+                passed=bool(item.success) and not raised,
+                element_count=details.get("element_count"),
+                unexpected_count=details.get("unexpected_count"),
+                unexpected_percent=details.get("unexpected_percent"),
+                observed_value=details.get("observed_value"),
+                # The exception text can quote values; keep only its type.
+                error=_exception_kind(item.exception_info) if raised else None,
+            )
+        )
+    return outcomes
+
+
+def _exception_kind(info: dict[str, Any] | None) -> str:
+    message = (info or {}).get("exception_message") or ""
+    return "expectation raised: " + message.split(":", 1)[0][:80]
