@@ -1,0 +1,70 @@
+"""Resources shared across domains: the DuckDB warehouse and the landing area.
+
+The warehouse allows one writer per file across processes, and even a read-only reader in
+another process blocks dbt. So nothing keeps a connection open between steps: every use opens
+the file, does its work and closes it, and every asset that touches the file runs in the
+`duckdb_warehouse` concurrency pool (limit 1, see `orchestration/dagster.yaml`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.settings import PlatformPaths
+
+#: The concurrency pool of every step that opens the warehouse.
+WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse file that dbt builds and the scoring step reads and writes."""
+
+    path: str
+    threads: int = 2
+    memory_limit: str = "12GB"
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the warehouse for the duration of a `with` block, then close it."""
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        connection = duckdb.connect(
+            self.path,
+            read_only=read_only,
+            config={"threads": self.threads, "memory_limit": self.memory_limit},
+        )
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+
+class LandingResource(dg.ConfigurableResource):
+    """The landing area where registries drop their monthly extracts."""
+
+    root: str
+
+    def month_dir(self, period: str) -> Path:
+        """The folder of one period's extracts."""
+        return Path(self.root) / period
+
+
+class PublicationResource(dg.ConfigurableResource):
+    """Where eligibility lists are published, and the optional PostgreSQL of payment systems."""
+
+    root: str
+    postgres_conninfo: str = ""
+
+
+def default_resources(paths: PlatformPaths | None = None) -> dict[str, dg.ConfigurableResource]:
+    """Resources pointing at the paths of the environment (or the given ones)."""
+    paths = paths or PlatformPaths.from_env()
+    return {
+        "warehouse": WarehouseResource(path=str(paths.warehouse_path)),
+        "landing": LandingResource(root=str(paths.landing_root)),
+        "publication": PublicationResource(root=str(paths.publish_root)),
+    }

@@ -1,0 +1,48 @@
+"""Where the platform keeps its files: one place that reads the environment.
+
+Every path has a default under the repo's git-ignored `data/` folder, and an environment
+variable to move it (the dbt profile reads the same variables with the same defaults).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+
+def _path(variable: str, default: Path) -> Path:
+    return Path(os.environ.get(variable) or default).resolve()
+
+
+@dataclass(frozen=True)
+class PlatformPaths:
+    """The folders and files of one platform installation."""
+
+    data_root: Path
+    landing_root: Path
+    truth_root: Path
+    warehouse_path: Path
+    publish_root: Path
+
+    @classmethod
+    def from_env(cls) -> PlatformPaths:
+        data_root = _path("DATA_ROOT", REPO_ROOT / "data")
+        return cls(
+            data_root=data_root,
+            landing_root=_path("LANDING_ROOT", data_root / "landing"),
+            truth_root=_path("TRUTH_ROOT", data_root / "truth"),
+            warehouse_path=_path("WAREHOUSE_PATH", data_root / "warehouse" / "warehouse.duckdb"),
+            publish_root=_path("PUBLISH_ROOT", data_root / "published"),
+        )
+
+    def export(self) -> None:
+        """Make the paths visible to child processes (dbt reads them from the environment)."""
+        os.environ["DATA_ROOT"] = str(self.data_root)
+        os.environ["LANDING_ROOT"] = str(self.landing_root)
+        os.environ["TRUTH_ROOT"] = str(self.truth_root)
+        os.environ["WAREHOUSE_PATH"] = str(self.warehouse_path)
+        os.environ["PUBLISH_ROOT"] = str(self.publish_root)
