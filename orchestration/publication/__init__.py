@@ -1,0 +1,45 @@
+"""Publication of eligibility lists for the payment systems.
+
+- `publish_snapshot`: an immutable Parquet + manifest snapshot per period x region, made
+  visible atomically, then made current (module `snapshot`).
+- `read_current` / `read_snapshot`: the reader, checking every file's sha256 (module `snapshot`).
+- `load_snapshot_to_postgres`: the same snapshot in PostgreSQL, switched in one transaction
+  (module `postgres`).
+- `ELIGIBILITY_SCHEMA`: the list schema (module `schema`).
+
+The reader contract is docs/publication.md.
+"""
+
+from orchestration.publication.postgres import PostgresLoad, load_snapshot_to_postgres
+from orchestration.publication.schema import ELIGIBILITY_SCHEMA, SCHEMA_VERSION, SERVICES, SchemaViolation
+from orchestration.publication.snapshot import (
+    NoCurrentSnapshot,
+    PublishedSnapshot,
+    SnapshotIntegrityError,
+    VersionAlreadyExists,
+    current_version,
+    list_versions,
+    publish_snapshot,
+    read_current,
+    read_snapshot,
+    verify_snapshot,
+)
+
+__all__ = [
+    "ELIGIBILITY_SCHEMA",
+    "SCHEMA_VERSION",
+    "SERVICES",
+    "NoCurrentSnapshot",
+    "PostgresLoad",
+    "PublishedSnapshot",
+    "SchemaViolation",
+    "SnapshotIntegrityError",
+    "VersionAlreadyExists",
+    "current_version",
+    "list_versions",
+    "load_snapshot_to_postgres",
+    "publish_snapshot",
+    "read_current",
+    "read_snapshot",
+    "verify_snapshot",
+]

@@ -1,0 +1,219 @@
+"""The eligibility list schema, defined once, and the check that a list conforms to it.
+
+The publisher, the PostgreSQL loader, the reader and the reader contract (docs/publication.md)
+all use `ELIGIBILITY_SCHEMA`. `conform_service_list` turns whatever the eligibility step produced
+(an Arrow table or a pandas DataFrame) into exactly this schema, in a deterministic row order, or
+raises `SchemaViolation` naming the columns and counting the bad rows: never quoting a value,
+because the values include IINs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# Bump when a column is added, removed or changes meaning; readers check it in the manifest.
+SCHEMA_VERSION = "eligibility_list/1"
+
+SERVICES = ("home_schooling", "pupil_student_aid", "rent_subsidy", "housing_assistance", "asp")
+# The pilot regions (KATO prefixes): Karaganda region and Shymkent city. A parameter, not a law.
+PILOT_REGIONS = ("35", "79")
+LEVELS = range(1, 7)
+
+ELIGIBILITY_SCHEMA = pa.schema(
+    [
+        pa.field("period", pa.string(), nullable=False),
+        pa.field("region", pa.string(), nullable=False),
+        pa.field("service", pa.string(), nullable=False),
+        pa.field("family_id", pa.int64(), nullable=False),
+        pa.field("recipient_iin", pa.string(), nullable=False),
+        pa.field("beneficiary_iin", pa.string(), nullable=True),
+        pa.field("level", pa.int8(), nullable=False),
+        pa.field("amount_kzt", pa.float64(), nullable=False),
+        pa.field("rule_version", pa.string(), nullable=False),
+        pa.field("methodology_version", pa.string(), nullable=False),
+        pa.field("reason_codes", pa.list_(pa.field("item", pa.string(), nullable=False)), nullable=False),
+    ]
+)
+COLUMNS = tuple(ELIGIBILITY_SCHEMA.names)
+
+# Row order inside one service file: family, then beneficiary (a family-level row first).
+# (family_id, beneficiary_iin) is unique per service, so this order is total.
+ROW_ORDER = [("family_id", "ascending", "at_start"), ("beneficiary_iin", "ascending", "at_start")]
+
+_PERIOD_PATTERN = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
+_IIN_WEIGHTS_FIRST = np.arange(1, 12)
+_IIN_WEIGHTS_SECOND = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])
+
+
+class SchemaViolation(ValueError):
+    """An eligibility list does not conform to the schema.
+
+    `issues` lists one sentence per problem, naming the service, the column and the number of bad
+    rows. Values are never quoted: they may be IINs.
+    """
+
+    def __init__(self, issues: Iterable[str]):
+        self.issues = list(issues)
+        super().__init__("eligibility list violates the schema: " + "; ".join(self.issues))
+
+
+def validate_period(period: str) -> None:
+    """Raise ValueError unless `period` is a 'YYYY-MM' month."""
+    if not isinstance(period, str) or not _PERIOD_PATTERN.match(period):
+        raise ValueError("period must be a 'YYYY-MM' string")
+
+
+def validate_region(region: str) -> None:
+    """Raise ValueError unless `region` is one of the pilot regions' KATO prefixes."""
+    if region not in PILOT_REGIONS:
+        raise ValueError(f"region must be one of {', '.join(PILOT_REGIONS)}")
+
+
+def iin_valid_mask(iins: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """True where an IIN is 12 ASCII digits with a correct check digit (nulls are False).
+
+    Check digit: sum(digit[i] * i) for i = 1..11, mod 11; when that gives 10, the weights
+    3..11,1,2 are used instead; 10 again means the IIN is invalid.
+    """
+    iins = pc.cast(iins, pa.string())
+    if isinstance(iins, pa.ChunkedArray):
+        iins = iins.combine_chunks() if iins.num_chunks else pa.array([], pa.string())
+    shape_ok = pc.fill_null(pc.match_substring_regex(iins, r"^[0-9]{12}$"), False)
+    # Replace malformed values by a placeholder so every value has exactly 12 bytes and the
+    # digits can be read straight from the Arrow data buffer.
+    padded = pc.if_else(shape_ok, iins, pa.scalar("0" * 12))
+    if len(padded) == 0:
+        return np.zeros(0, dtype=bool)
+    offsets = np.frombuffer(padded.buffers()[1], dtype=np.int32)[padded.offset : padded.offset + len(padded) + 1]
+    data = np.frombuffer(padded.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    digits = (data.reshape(-1, 12) - ord("0")).astype(np.int64)
+    check = (digits[:, :11] @ _IIN_WEIGHTS_FIRST) % 11
+    check = np.where(check == 10, (digits[:, :11] @ _IIN_WEIGHTS_SECOND) % 11, check)
+    return shape_ok.to_numpy(zero_copy_only=False) & (check != 10) & (check == digits[:, 11])
+
+
+def conform_service_list(
+    data: pa.Table | pd.DataFrame,
+    *,
+    period: str,
+    region: str,
+    service: str,
+    methodology_version: str,
+    rule_version: str,
+) -> pa.Table:
+    """Return `data` as a table of exactly `ELIGIBILITY_SCHEMA`, sorted in `ROW_ORDER`.
+
+    Raises SchemaViolation listing every problem found (missing or extra columns, wrong types,
+    nulls, malformed or invalid IINs, rows of another period/region/service or of other
+    methodology/rule versions than declared, levels outside 1..6, amounts not > 0, duplicate
+    (family_id, beneficiary_iin) keys).
+    """
+    table = _to_arrow(data)
+    prefix = f"service {service}"
+    missing = [name for name in COLUMNS if name not in table.column_names]
+    extra = [name for name in table.column_names if name not in COLUMNS]
+    issues = []
+    if missing:
+        issues.append(f"{prefix}: missing columns {', '.join(missing)}")
+    if extra:
+        issues.append(f"{prefix}: unexpected columns {', '.join(extra)}")
+    if issues:
+        raise SchemaViolation(issues)
+
+    columns = {}
+    for field in ELIGIBILITY_SCHEMA:
+        column, problem = _cast_column(table.column(field.name), field)
+        if problem:
+            issues.append(f"{prefix}: column {field.name}: {problem}")
+            continue
+        nulls = column.null_count
+        if nulls and not field.nullable:
+            issues.append(f"{prefix}: column {field.name}: {nulls} rows are null")
+        columns[field.name] = column
+    if issues:
+        raise SchemaViolation(issues)
+
+    expected = {
+        "period": period,
+        "region": region,
+        "service": service,
+        "methodology_version": methodology_version,
+        "rule_version": rule_version,
+    }
+    issues += _row_issues(columns, expected, prefix=prefix)
+    if issues:
+        raise SchemaViolation(issues)
+    conformed = pa.Table.from_arrays([columns[name] for name in COLUMNS], schema=ELIGIBILITY_SCHEMA)
+    duplicates = conformed.num_rows - conformed.group_by(["family_id", "beneficiary_iin"]).aggregate([]).num_rows
+    if duplicates:
+        raise SchemaViolation([f"{prefix}: {duplicates} rows repeat a (family_id, beneficiary_iin) key"])
+    order = pc.sort_indices(conformed, sort_keys=ROW_ORDER)
+    return conformed.take(order).combine_chunks()
+
+
+def _to_arrow(data: pa.Table | pd.DataFrame) -> pa.Table:
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pd.DataFrame):
+        try:
+            return pa.Table.from_pandas(data, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+            # Arrow's message may quote a cell value (an IIN): report only the type of failure.
+            raise SchemaViolation([f"a column mixes incompatible types ({type(error).__name__})"]) from None
+    raise TypeError("an eligibility list must be a pyarrow.Table or a pandas.DataFrame")
+
+
+def _cast_column(column: pa.ChunkedArray, field: pa.Field) -> tuple[pa.ChunkedArray | None, str | None]:
+    """Cast one column to its schema type, refusing lossy or meaning-changing casts."""
+    source, target = column.type, field.type
+    if pa.types.is_null(source):  # an all-null column from pandas has no type of its own
+        return pa.chunked_array([pa.nulls(len(column), target)]), None
+    if pa.types.is_string(target):
+        # Numbers are refused rather than cast: an IIN held as a number has lost its leading zeros.
+        if not (pa.types.is_string(source) or pa.types.is_large_string(source)):
+            return None, f"expected strings, got {source}"
+    elif pa.types.is_integer(target):
+        if not pa.types.is_integer(source):
+            return None, f"expected integers, got {source}"
+        if target == pa.int8() and len(column) and column.null_count < len(column):
+            low, high = pc.min_max(column).values()
+            if low.as_py() < LEVELS.start or high.as_py() > LEVELS.stop - 1:
+                outside = pc.sum(pc.or_(pc.less(column, LEVELS.start), pc.greater(column, LEVELS.stop - 1))).as_py()
+                return None, f"{outside} rows outside {LEVELS.start}..{LEVELS.stop - 1}"
+    elif pa.types.is_floating(target):
+        if not (pa.types.is_floating(source) or pa.types.is_integer(source)):
+            return None, f"expected numbers, got {source}"
+    elif pa.types.is_list(target):
+        if not (pa.types.is_list(source) or pa.types.is_large_list(source)):
+            return None, f"expected lists of strings, got {source}"
+        values = pc.list_flatten(column)
+        if not (pa.types.is_null(values.type) or pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+            return None, f"expected lists of strings, got {source}"
+        if values.null_count:
+            return None, f"{values.null_count} list items are null"
+    return column.cast(target), None
+
+
+def _row_issues(columns: dict, expected: dict[str, str], *, prefix: str) -> list[str]:
+    issues = []
+    for name, value in expected.items():
+        other = pc.sum(pc.not_equal(columns[name], value)).as_py() or 0
+        if other:
+            issues.append(f"{prefix}: column {name}: {other} rows differ from the snapshot's {name}")
+    for name in ("recipient_iin", "beneficiary_iin"):
+        column = columns[name]
+        present = pc.is_valid(column).to_numpy(zero_copy_only=False)
+        bad = int((present & ~iin_valid_mask(column)).sum())
+        if bad:
+            issues.append(f"{prefix}: column {name}: {bad} rows are not valid IINs (12 digits with a correct check digit)")
+    amount = columns["amount_kzt"]
+    not_positive = pc.sum(pc.invert(pc.and_(pc.greater(amount, 0), pc.is_finite(amount)))).as_py() or 0
+    if not_positive:
+        issues.append(f"{prefix}: column amount_kzt: {not_positive} rows are not finite amounts > 0")
+    return issues

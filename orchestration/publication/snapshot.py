@@ -1,0 +1,440 @@
+"""Immutable, atomically published file snapshots of the eligibility lists, and their reader.
+
+Layout (the reader contract is docs/publication.md)::
+
+    <root>/<period>/<region>/
+        v<N>-<hash12>/             one immutable version: all services of the period x region
+            <service>.parquet      one file per service, rows in schema.ROW_ORDER
+            manifest.json          counts, totals, sha256 of every file, versions, inputs, run id
+        CURRENT                    the name of the current version directory, flipped last
+        .lock                      publishers of this period x region take turns on it
+
+The version identity `<hash12>` is the start of the content hash: sha256 over the data files'
+sha256 and the inputs that define them (schema, methodology and rule versions, landing extract
+checksums), never over run ids or timestamps. Publishing the same content again is a no-op that
+answers "already_published"; different content becomes version N+1 beside the old ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from orchestration.publication.durable_fs import (
+    READ_ONLY_DIR,
+    READ_ONLY_FILE,
+    exclusive_lock,
+    fsync_dir,
+    make_dirs_synced,
+    remove_tree,
+    replace_file_atomically,
+    write_file_synced,
+)
+from orchestration.publication.schema import (
+    ELIGIBILITY_SCHEMA,
+    SCHEMA_VERSION,
+    SERVICES,
+    SchemaViolation,
+    conform_service_list,
+    validate_period,
+    validate_region,
+)
+
+MANIFEST_NAME = "manifest.json"
+CURRENT_NAME = "CURRENT"
+LOCK_NAME = ".lock"
+MANIFEST_FORMAT = 1
+_TEMP_DIR_PREFIX = ".tmp-"
+_TEMP_CURRENT_PREFIX = f"{CURRENT_NAME}.tmp-"
+_VERSION_PATTERN = re.compile(r"^v([1-9][0-9]*)-([0-9a-f]{12})$")
+_SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+
+# Fixed Parquet writer settings: with the same pyarrow version, the same rows give the same bytes.
+PARQUET_SETTINGS = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "version": "2.6",
+    "data_page_version": "1.0",
+    "row_group_size": 1_000_000,
+    "store_schema": True,
+    "write_page_index": False,
+}
+
+# Test hook: seconds to sleep between publication steps, so the kill-safety test can land a
+# SIGKILL inside every step. Unset in production.
+STEP_DELAY_ENV = "KZ_PUBLICATION_STEP_DELAY_S"
+
+
+class SnapshotIntegrityError(Exception):
+    """A published snapshot does not match its manifest (a file is missing, changed or extra)."""
+
+
+class NoCurrentSnapshot(FileNotFoundError):
+    """Nothing has been published yet for this period and region."""
+
+
+class VersionAlreadyExists(FileExistsError):
+    """Refused: a published version directory is never written into or replaced."""
+
+
+@dataclass(frozen=True)
+class PublishedSnapshot:
+    """What `publish_snapshot` did, for the caller's logs and Dagster metadata (no personal data)."""
+
+    status: Literal["published", "already_published"]
+    period: str
+    region: str
+    version: str
+    path: Path
+    content_hash: str
+    files: dict[str, Path]
+    rows: dict[str, int]
+    amount_totals_kzt: dict[str, float]
+    total_rows: int
+    total_amount_kzt: float
+    # True when CURRENT was flipped by this call (always for "published"; for "already_published"
+    # only when the version existed but was not current, e.g. after a kill or a return to old inputs).
+    current_switched: bool
+
+
+def publish_snapshot(
+    root: str | os.PathLike,
+    period: str,
+    region: str,
+    tables_by_service: Mapping[str, pa.Table | pd.DataFrame],
+    *,
+    methodology_version: str,
+    rule_version: str,
+    landing_checksums: Mapping[str, str],
+    run_id: str,
+    code_version: str | None = None,
+) -> PublishedSnapshot:
+    """Publish the eligibility lists of one period x region as an immutable snapshot.
+
+    `tables_by_service` maps a service name (schema.SERVICES) to its list; an empty list is
+    published as an empty file (zero eligible), a service left out is absent from the snapshot.
+    `landing_checksums` maps each landing registry extract used to its sha256. `code_version`
+    defaults to the git commit of this checkout.
+
+    The snapshot is made visible atomically and then made current by flipping CURRENT. Raises
+    SchemaViolation (naming columns and row counts, never values) if a list does not conform.
+    """
+    validate_period(period)
+    validate_region(region)
+    unknown = sorted(set(tables_by_service) - set(SERVICES))
+    if unknown or not tables_by_service:
+        raise ValueError(f"tables_by_service must map one or more of {', '.join(SERVICES)} to a list")
+    for name, value in (("methodology_version", methodology_version), ("rule_version", rule_version), ("run_id", run_id)):
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{name} must be a non-empty string")
+    landing = _validated_landing_checksums(landing_checksums)
+
+    tables = _conform_all(tables_by_service, period, region, methodology_version, rule_version)
+    files = {f"{service}.parquet": _parquet_bytes(table) for service, table in tables.items()}
+    file_hashes = {name: hashlib.sha256(content).hexdigest() for name, content in files.items()}
+    identity = {
+        "schema_version": SCHEMA_VERSION,
+        "period": period,
+        "region": region,
+        "methodology_version": methodology_version,
+        "rule_version": rule_version,
+        "landing_checksums": landing,
+        "files": file_hashes,
+    }
+    content_hash = _content_hash(identity)
+
+    region_dir = Path(root) / period / region
+    make_dirs_synced(region_dir)
+    with exclusive_lock(region_dir / LOCK_NAME):
+        _step("locked")
+        _remove_leftovers(region_dir)
+        existing = _find_version(region_dir, content_hash)
+        if existing is not None:
+            manifest = json.loads((region_dir / existing / MANIFEST_NAME).read_bytes())
+            switched = _read_current_name(region_dir) != existing
+            if switched:
+                _flip_current(region_dir, existing)
+            return _result("already_published", region_dir / existing, manifest, switched)
+
+        version = f"v{_next_version_number(region_dir)}-{content_hash[:12]}"
+        manifest = {
+            **identity,
+            "manifest_format": MANIFEST_FORMAT,
+            "version": version,
+            "content_hash": content_hash,
+            "run_id": run_id,
+            "code_version": code_version if code_version is not None else detect_code_version(),
+            "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "parquet_writer": {"pyarrow": pa.__version__, **PARQUET_SETTINGS},
+            "services": {
+                service: _service_entry(table, f"{service}.parquet", files[f"{service}.parquet"], file_hashes)
+                for service, table in tables.items()
+            },
+            "totals": {
+                "rows": sum(table.num_rows for table in tables.values()),
+                "amount_total_kzt": _amount_total(pa.concat_tables(tables.values())),
+            },
+        }
+        manifest.pop("files")  # the per-service entries carry the same sha256 with more context
+        _write_version_dir(region_dir, version, files, manifest)
+        _flip_current(region_dir, version)
+        return _result("published", region_dir / version, manifest, True)
+
+
+def read_current(root: str | os.PathLike, period: str, region: str) -> tuple[dict, dict[str, pa.Table]]:
+    """Return (manifest, {service: table}) of the current snapshot, every file checked by sha256.
+
+    Raises NoCurrentSnapshot when nothing is published, SnapshotIntegrityError when a file does
+    not match the manifest.
+    """
+    return read_snapshot(Path(root) / period / region / current_version(root, period, region))
+
+
+def current_version(root: str | os.PathLike, period: str, region: str) -> str:
+    """The name of the current version directory of a period x region (the content of CURRENT)."""
+    name = _read_current_name(Path(root) / period / region)
+    if name is None:
+        raise NoCurrentSnapshot(f"no snapshot published for period {period} region {region}")
+    return name
+
+
+def list_versions(root: str | os.PathLike, period: str, region: str) -> list[str]:
+    """Every published version directory of a period x region, oldest first."""
+    region_dir = Path(root) / period / region
+    if not region_dir.is_dir():
+        return []
+    return sorted(
+        (entry.name for entry in region_dir.iterdir() if _VERSION_PATTERN.match(entry.name)),
+        key=lambda name: int(_VERSION_PATTERN.match(name).group(1)),
+    )
+
+
+def read_snapshot(snapshot_dir: str | os.PathLike) -> tuple[dict, dict[str, pa.Table]]:
+    """Return (manifest, {service: table}) of one version directory, every file checked."""
+    manifest, contents = verify_snapshot(snapshot_dir)
+    tables = {}
+    for service, entry in manifest["services"].items():
+        # Parse the very bytes that were hashed: the check and the read cannot disagree.
+        table = pq.read_table(pa.BufferReader(contents[entry["file"]]))
+        if not table.schema.equals(ELIGIBILITY_SCHEMA) or table.num_rows != entry["rows"]:
+            raise SnapshotIntegrityError(f"{entry['file']} does not have the schema or row count of its manifest")
+        tables[service] = table
+    return manifest, tables
+
+
+def verify_snapshot(snapshot_dir: str | os.PathLike) -> tuple[dict, dict[str, bytes]]:
+    """Check a version directory against its manifest; return (manifest, {file name: bytes}).
+
+    Checks the sha256 of every data file, that the manifest's content hash matches the files and
+    the directory name, and that the manifest's schema version is one this code reads.
+    """
+    snapshot_dir = Path(snapshot_dir)
+    try:
+        manifest = json.loads((snapshot_dir / MANIFEST_NAME).read_bytes())
+    except FileNotFoundError:
+        raise SnapshotIntegrityError(f"{snapshot_dir.name}: {MANIFEST_NAME} is missing") from None
+    except ValueError:
+        raise SnapshotIntegrityError(f"{snapshot_dir.name}: {MANIFEST_NAME} is not valid JSON") from None
+    if manifest.get("manifest_format") != MANIFEST_FORMAT or manifest.get("schema_version") != SCHEMA_VERSION:
+        raise SnapshotIntegrityError(f"{snapshot_dir.name}: unsupported manifest format or schema version")
+    if manifest.get("version") != snapshot_dir.name:
+        raise SnapshotIntegrityError(f"{snapshot_dir.name}: the manifest names another version")
+
+    contents = {}
+    for entry in manifest["services"].values():
+        try:
+            content = (snapshot_dir / entry["file"]).read_bytes()
+        except FileNotFoundError:
+            raise SnapshotIntegrityError(f"{snapshot_dir.name}: {entry['file']} is missing") from None
+        if hashlib.sha256(content).hexdigest() != entry["sha256"]:
+            raise SnapshotIntegrityError(f"{snapshot_dir.name}: sha256 of {entry['file']} does not match the manifest")
+        contents[entry["file"]] = content
+    identity = {key: manifest[key] for key in ("schema_version", "period", "region", "methodology_version", "rule_version", "landing_checksums")}
+    identity["files"] = {entry["file"]: entry["sha256"] for entry in manifest["services"].values()}
+    recomputed = _content_hash(identity)
+    if recomputed != manifest["content_hash"] or not snapshot_dir.name.endswith(recomputed[:12]):
+        raise SnapshotIntegrityError(f"{snapshot_dir.name}: the content hash does not match the manifest")
+    return manifest, contents
+
+
+def detect_code_version() -> str:
+    """The git commit of this checkout, or 'unknown' outside a git checkout."""
+    try:
+        completed = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return completed.stdout.strip() or "unknown"
+
+
+def _conform_all(tables_by_service, period, region, methodology_version, rule_version) -> dict[str, pa.Table]:
+    """Conform every service's list, collecting the issues of all services into one error."""
+    tables, issues = {}, []
+    for service in sorted(tables_by_service):
+        try:
+            tables[service] = conform_service_list(
+                tables_by_service[service],
+                period=period,
+                region=region,
+                service=service,
+                methodology_version=methodology_version,
+                rule_version=rule_version,
+            )
+        except SchemaViolation as violation:
+            issues += violation.issues
+    if issues:
+        raise SchemaViolation(issues)
+    return tables
+
+
+def _validated_landing_checksums(landing_checksums: Mapping[str, str]) -> dict[str, str]:
+    if not landing_checksums:
+        raise ValueError("landing_checksums must name the landing extracts the list was computed from")
+    for registry, checksum in landing_checksums.items():
+        if not isinstance(registry, str) or not isinstance(checksum, str) or not _SHA256_PATTERN.match(checksum):
+            raise ValueError("landing_checksums must map registry names to lowercase hex sha256 digests")
+    return dict(sorted(landing_checksums.items()))
+
+
+def _parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, **PARQUET_SETTINGS)
+    return sink.getvalue().to_pybytes()
+
+
+def _content_hash(identity: dict) -> str:
+    canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _amount_total(table: pa.Table) -> float:
+    # fsum is exact whatever the order; rounded to the tenge's hundredths for the manifest.
+    return round(math.fsum(table.column("amount_kzt").to_numpy()), 2)
+
+
+def _service_entry(table: pa.Table, file_name: str, content: bytes, file_hashes: dict[str, str]) -> dict:
+    return {
+        "file": file_name,
+        "sha256": file_hashes[file_name],
+        "bytes": len(content),
+        "rows": table.num_rows,
+        "families": pc.count_distinct(table.column("family_id")).as_py(),
+        "amount_total_kzt": _amount_total(table),
+    }
+
+
+def _manifest_bytes(manifest: dict) -> bytes:
+    return (json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _write_version_dir(region_dir: Path, version: str, files: dict[str, bytes], manifest: dict) -> None:
+    """Write the version into a temp dir beside its final place, seal it, rename it into place."""
+    target = region_dir / version
+    if target.exists():
+        raise VersionAlreadyExists(f"{version} is already published; a published version is never modified")
+    temp = region_dir / f"{_TEMP_DIR_PREFIX}{version}-{os.getpid()}"
+    temp.mkdir()
+    for name, content in files.items():
+        write_file_synced(temp / name, content, mode=READ_ONLY_FILE)
+        _step(f"wrote {name}")
+    write_file_synced(temp / MANIFEST_NAME, _manifest_bytes(manifest), mode=READ_ONLY_FILE)
+    _step("wrote manifest")
+    os.chmod(temp, READ_ONLY_DIR)
+    fsync_dir(temp)
+    fsync_dir(region_dir)
+    _step("sealed")
+    os.rename(temp, target)
+    fsync_dir(region_dir)
+    _step("renamed")
+
+
+def _flip_current(region_dir: Path, version: str) -> None:
+    replace_file_atomically(region_dir / CURRENT_NAME, f"{version}\n".encode(), temp_prefix=_TEMP_CURRENT_PREFIX)
+    _step("flipped current")
+
+
+def _read_current_name(region_dir: Path) -> str | None:
+    try:
+        name = (region_dir / CURRENT_NAME).read_text().strip()
+    except FileNotFoundError:
+        return None
+    if not _VERSION_PATTERN.match(name):
+        raise SnapshotIntegrityError(f"{CURRENT_NAME} of {region_dir} does not name a version")
+    return name
+
+
+def _find_version(region_dir: Path, content_hash: str) -> str | None:
+    for entry in region_dir.iterdir():
+        match = _VERSION_PATTERN.match(entry.name)
+        if match and match.group(2) == content_hash[:12]:
+            manifest, _ = verify_snapshot(entry)
+            if manifest["content_hash"] == content_hash:
+                return entry.name
+    return None
+
+
+def _next_version_number(region_dir: Path) -> int:
+    numbers = [int(m.group(1)) for entry in region_dir.iterdir() if (m := _VERSION_PATTERN.match(entry.name))]
+    return max(numbers, default=0) + 1
+
+
+def _remove_leftovers(region_dir: Path) -> None:
+    """Remove temp dirs and files of killed publishers (safe: we hold the region's lock)."""
+    removed = False
+    for entry in region_dir.iterdir():
+        if entry.name.startswith(_TEMP_DIR_PREFIX) and entry.is_dir():
+            remove_tree(entry)
+            removed = True
+        elif entry.name.startswith(_TEMP_CURRENT_PREFIX):
+            entry.unlink()
+            removed = True
+    if removed:
+        fsync_dir(region_dir)
+    _step("cleaned leftovers")
+
+
+def _result(status, snapshot_dir: Path, manifest: dict, switched: bool) -> PublishedSnapshot:
+    services = manifest["services"]
+    return PublishedSnapshot(
+        status=status,
+        period=manifest["period"],
+        region=manifest["region"],
+        version=manifest["version"],
+        path=snapshot_dir,
+        content_hash=manifest["content_hash"],
+        files={service: snapshot_dir / entry["file"] for service, entry in services.items()},
+        rows={service: entry["rows"] for service, entry in services.items()},
+        amount_totals_kzt={service: entry["amount_total_kzt"] for service, entry in services.items()},
+        total_rows=manifest["totals"]["rows"],
+        total_amount_kzt=manifest["totals"]["amount_total_kzt"],
+        current_switched=switched,
+    )
+
+
+def _step(name: str) -> None:
+    delay = os.environ.get(STEP_DELAY_ENV)
+    if delay:
+        time.sleep(float(delay))
