@@ -176,7 +176,9 @@ def _insert_version(conn: psycopg.Connection, manifest: dict, tables: dict[str, 
         (manifest["period"], manifest["region"], manifest["version"]),
     ).fetchone()[0]
     if copied != manifest["totals"]["rows"]:
-        raise RuntimeError(f"copied {copied} rows of {manifest['version']}, the manifest says {manifest['totals']['rows']}")
+        raise RuntimeError(
+            f"copied {copied} rows of {manifest['version']}, the manifest says {manifest['totals']['rows']}"
+        )
 
 
 def _csv_bytes(batch: pa.RecordBatch, version: str) -> bytes:
@@ -196,7 +198,9 @@ def _csv_bytes(batch: pa.RecordBatch, version: str) -> bytes:
 
 def _pg_text_array(lists: pa.ListArray) -> pa.Array:
     """Render list<string> as PostgreSQL array literals: {"a","b"} with \\ and " escaped."""
-    values = lists.values.slice(lists.offsets[0].as_py(), lists.offsets[-1].as_py() - lists.offsets[0].as_py())
+    values = lists.values.slice(
+        lists.offsets[0].as_py(), lists.offsets[-1].as_py() - lists.offsets[0].as_py()
+    )
     escaped = pc.replace_substring(pc.replace_substring(values, "\\", "\\\\"), '"', '\\"')
     quoted = pc.binary_join_element_wise('"', escaped, '"', "")
     offsets = pc.subtract(lists.offsets, lists.offsets[0])

@@ -90,7 +90,9 @@ def iin_valid_mask(iins: pa.Array | pa.ChunkedArray) -> np.ndarray:
     padded = pc.if_else(shape_ok, iins, pa.scalar("0" * 12))
     if len(padded) == 0:
         return np.zeros(0, dtype=bool)
-    offsets = np.frombuffer(padded.buffers()[1], dtype=np.int32)[padded.offset : padded.offset + len(padded) + 1]
+    offsets = np.frombuffer(padded.buffers()[1], dtype=np.int32)[
+        padded.offset : padded.offset + len(padded) + 1
+    ]
     data = np.frombuffer(padded.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     digits = (data.reshape(-1, 12) - ord("0")).astype(np.int64)
     check = (digits[:, :11] @ _IIN_WEIGHTS_FIRST) % 11
@@ -150,7 +152,9 @@ def conform_service_list(
     if issues:
         raise SchemaViolation(issues)
     conformed = pa.Table.from_arrays([columns[name] for name in COLUMNS], schema=ELIGIBILITY_SCHEMA)
-    duplicates = conformed.num_rows - conformed.group_by(["family_id", "beneficiary_iin"]).aggregate([]).num_rows
+    duplicates = (
+        conformed.num_rows - conformed.group_by(["family_id", "beneficiary_iin"]).aggregate([]).num_rows
+    )
     if duplicates:
         raise SchemaViolation([f"{prefix}: {duplicates} rows repeat a (family_id, beneficiary_iin) key"])
     order = pc.sort_indices(conformed, sort_keys=ROW_ORDER)
@@ -184,7 +188,9 @@ def _cast_column(column: pa.ChunkedArray, field: pa.Field) -> tuple[pa.ChunkedAr
         if target == pa.int8() and len(column) and column.null_count < len(column):
             low, high = pc.min_max(column).values()
             if low.as_py() < LEVELS.start or high.as_py() > LEVELS.stop - 1:
-                outside = pc.sum(pc.or_(pc.less(column, LEVELS.start), pc.greater(column, LEVELS.stop - 1))).as_py()
+                outside = pc.sum(
+                    pc.or_(pc.less(column, LEVELS.start), pc.greater(column, LEVELS.stop - 1))
+                ).as_py()
                 return None, f"{outside} rows outside {LEVELS.start}..{LEVELS.stop - 1}"
     elif pa.types.is_floating(target):
         if not (pa.types.is_floating(source) or pa.types.is_integer(source)):
@@ -193,7 +199,11 @@ def _cast_column(column: pa.ChunkedArray, field: pa.Field) -> tuple[pa.ChunkedAr
         if not (pa.types.is_list(source) or pa.types.is_large_list(source)):
             return None, f"expected lists of strings, got {source}"
         values = pc.list_flatten(column)
-        if not (pa.types.is_null(values.type) or pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        if not (
+            pa.types.is_null(values.type)
+            or pa.types.is_string(values.type)
+            or pa.types.is_large_string(values.type)
+        ):
             return None, f"expected lists of strings, got {source}"
         if values.null_count:
             return None, f"{values.null_count} list items are null"
@@ -211,7 +221,9 @@ def _row_issues(columns: dict, expected: dict[str, str], *, prefix: str) -> list
         present = pc.is_valid(column).to_numpy(zero_copy_only=False)
         bad = int((present & ~iin_valid_mask(column)).sum())
         if bad:
-            issues.append(f"{prefix}: column {name}: {bad} rows are not valid IINs (12 digits with a correct check digit)")
+            issues.append(
+                f"{prefix}: column {name}: {bad} rows are not valid IINs (12 digits with a correct check digit)"
+            )
     amount = columns["amount_kzt"]
     not_positive = pc.sum(pc.invert(pc.and_(pc.greater(amount, 0), pc.is_finite(amount)))).as_py() or 0
     if not_positive:

@@ -141,7 +141,11 @@ def publish_snapshot(
     unknown = sorted(set(tables_by_service) - set(SERVICES))
     if unknown or not tables_by_service:
         raise ValueError(f"tables_by_service must map one or more of {', '.join(SERVICES)} to a list")
-    for name, value in (("methodology_version", methodology_version), ("rule_version", rule_version), ("run_id", run_id)):
+    for name, value in (
+        ("methodology_version", methodology_version),
+        ("rule_version", rule_version),
+        ("run_id", run_id),
+    ):
         if not isinstance(value, str) or not value:
             raise ValueError(f"{name} must be a non-empty string")
     landing = _validated_landing_checksums(landing_checksums)
@@ -234,7 +238,9 @@ def read_snapshot(snapshot_dir: str | os.PathLike) -> tuple[dict, dict[str, pa.T
         # Parse the very bytes that were hashed: the check and the read cannot disagree.
         table = pq.read_table(pa.BufferReader(contents[entry["file"]]))
         if not table.schema.equals(ELIGIBILITY_SCHEMA) or table.num_rows != entry["rows"]:
-            raise SnapshotIntegrityError(f"{entry['file']} does not have the schema or row count of its manifest")
+            raise SnapshotIntegrityError(
+                f"{entry['file']} does not have the schema or row count of its manifest"
+            )
         tables[service] = table
     return manifest, tables
 
@@ -264,9 +270,21 @@ def verify_snapshot(snapshot_dir: str | os.PathLike) -> tuple[dict, dict[str, by
         except FileNotFoundError:
             raise SnapshotIntegrityError(f"{snapshot_dir.name}: {entry['file']} is missing") from None
         if hashlib.sha256(content).hexdigest() != entry["sha256"]:
-            raise SnapshotIntegrityError(f"{snapshot_dir.name}: sha256 of {entry['file']} does not match the manifest")
+            raise SnapshotIntegrityError(
+                f"{snapshot_dir.name}: sha256 of {entry['file']} does not match the manifest"
+            )
         contents[entry["file"]] = content
-    identity = {key: manifest[key] for key in ("schema_version", "period", "region", "methodology_version", "rule_version", "landing_checksums")}
+    identity = {
+        key: manifest[key]
+        for key in (
+            "schema_version",
+            "period",
+            "region",
+            "methodology_version",
+            "rule_version",
+            "landing_checksums",
+        )
+    }
     identity["files"] = {entry["file"]: entry["sha256"] for entry in manifest["services"].values()}
     recomputed = _content_hash(identity)
     if recomputed != manifest["content_hash"] or not snapshot_dir.name.endswith(recomputed[:12]):
@@ -314,7 +332,11 @@ def _validated_landing_checksums(landing_checksums: Mapping[str, str]) -> dict[s
     if not landing_checksums:
         raise ValueError("landing_checksums must name the landing extracts the list was computed from")
     for registry, checksum in landing_checksums.items():
-        if not isinstance(registry, str) or not isinstance(checksum, str) or not _SHA256_PATTERN.match(checksum):
+        if (
+            not isinstance(registry, str)
+            or not isinstance(checksum, str)
+            or not _SHA256_PATTERN.match(checksum)
+        ):
             raise ValueError("landing_checksums must map registry names to lowercase hex sha256 digests")
     return dict(sorted(landing_checksums.items()))
 
@@ -372,7 +394,9 @@ def _write_version_dir(region_dir: Path, version: str, files: dict[str, bytes], 
 
 
 def _flip_current(region_dir: Path, version: str) -> None:
-    replace_file_atomically(region_dir / CURRENT_NAME, f"{version}\n".encode(), temp_prefix=_TEMP_CURRENT_PREFIX)
+    replace_file_atomically(
+        region_dir / CURRENT_NAME, f"{version}\n".encode(), temp_prefix=_TEMP_CURRENT_PREFIX
+    )
     _step("flipped current")
 
 

@@ -1,0 +1,44 @@
+"""The one Definitions entry point of the code location (`workspace.yaml`, `make ui`).
+
+Domains: landing (registry extracts), warehouse (dbt), scoring (Numba), quality (GX gates and
+drift), publication (snapshots for payment systems). Loading is offline and cheap: GX and Numba
+are imported only when a step runs, and the dbt manifest is prepared once if missing.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.jobs import monthly_scoring_job, regional_publication_job
+from orchestration.landing.assets import landing_extracts
+from orchestration.publication.assets import published_eligibility_lists
+from orchestration.quality.checks import (
+    eligibility_gx_check,
+    features_gx_check,
+    level_share_drift,
+    scores_gx_check,
+)
+from orchestration.resources import default_resources
+from orchestration.schedules import monthly_rescoring_schedule
+from orchestration.scoring.assets import family_scores
+from orchestration.sensors import landing_drop_sensor, publish_regions_after_scoring
+from orchestration.settings import PlatformPaths
+from orchestration.warehouse.assets import eligibility_dbt_models, warehouse_dbt_models
+from orchestration.warehouse.resources import dbt_resource
+
+
+def build_definitions(paths: PlatformPaths | None = None) -> dg.Definitions:
+    """The platform's definitions, with resources pointing at `paths` (default: the environment)."""
+    paths = paths or PlatformPaths.from_env()
+    paths.export()  # dbt runs as a child process and reads the same paths from the environment
+    return dg.Definitions(
+        assets=[landing_extracts, warehouse_dbt_models, family_scores, eligibility_dbt_models, published_eligibility_lists],
+        asset_checks=[features_gx_check, scores_gx_check, level_share_drift, eligibility_gx_check],
+        jobs=[monthly_scoring_job, regional_publication_job],
+        schedules=[monthly_rescoring_schedule],
+        sensors=[landing_drop_sensor, publish_regions_after_scoring],
+        resources={**default_resources(paths), "dbt": dbt_resource()},
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,27 @@
+"""The two jobs of a month: national scoring, then one run per pilot region for its lists."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.landing.assets import landing_extracts
+from orchestration.partitions import month_region_partitions, monthly_partitions
+from orchestration.publication.assets import published_eligibility_lists
+from orchestration.scoring.assets import family_scores
+from orchestration.warehouse.assets import eligibility_dbt_models, warehouse_dbt_models
+
+#: Landing verification, dbt staging/intermediate/marts, scoring and their checks (national).
+monthly_scoring_job = dg.define_asset_job(
+    name="monthly_scoring_job",
+    selection=dg.AssetSelection.assets(landing_extracts, warehouse_dbt_models, family_scores),
+    partitions_def=monthly_partitions,
+    description="Verify the month's landing drop, build the features mart and score every family.",
+)
+
+#: A region's eligibility lists, their gates and their publication.
+regional_publication_job = dg.define_asset_job(
+    name="regional_publication_job",
+    selection=dg.AssetSelection.assets(eligibility_dbt_models, published_eligibility_lists),
+    partitions_def=month_region_partitions,
+    description="Build one pilot region's eligibility lists, gate them and publish them.",
+)

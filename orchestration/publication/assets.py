@@ -1,0 +1,95 @@
+"""The publication asset: one pilot region's gated eligibility lists, published for payment.
+
+It runs per month and region, downstream of the `eligibility_list` dbt model and its blocking
+checks (GX suite `eligibility_list`, dbt tests): if any of them fails, this step does not run
+and the region publishes nothing, while the other region's run goes on.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+
+from orchestration.landing.drop import inspect_drop
+from orchestration.partitions import month_region_partitions, period_and_region
+from orchestration.publication.postgres import load_snapshot_to_postgres
+from orchestration.publication.schema import SERVICES
+from orchestration.publication.snapshot import publish_snapshot
+from orchestration.resources import WAREHOUSE_POOL, LandingResource, PublicationResource, WarehouseResource
+from orchestration.warehouse.keys import ELIGIBILITY_LIST_KEY
+
+LIST_COLUMNS = (
+    "period, region, service, family_id, recipient_iin, beneficiary_iin, level, amount_kzt, "
+    "rule_version, methodology_version, reason_codes"
+)
+
+
+def lists_by_service(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every service of the pilot with its rows (an empty frame when nobody is eligible)."""
+    return {service: rows[rows["service"] == service].reset_index(drop=True) for service in SERVICES}
+
+
+def single_version(rows: pd.DataFrame, column: str, fallback: str) -> str:
+    """The version a list was made with; several versions are joined in a stable order."""
+    versions = sorted(rows[column].dropna().unique())
+    return ",".join(versions) if versions else fallback
+
+
+def summary_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """Families, beneficiaries and money per service (no personal data)."""
+    table = (
+        rows.groupby("service")
+        .agg(rows=("family_id", "size"), families=("family_id", "nunique"), amount_kzt=("amount_kzt", "sum"))
+        .reindex(SERVICES, fill_value=0)
+        .reset_index()
+    )
+    table["amount_kzt"] = table["amount_kzt"].round(0).astype("int64")
+    return table
+
+
+@dg.asset(
+    key=dg.AssetKey(["published_eligibility_lists"]),
+    deps=[ELIGIBILITY_LIST_KEY],
+    partitions_def=month_region_partitions,
+    pool=WAREHOUSE_POOL,
+    group_name="publication",
+    kinds={"parquet", "postgres"},
+    description="Immutable snapshot of one region's eligibility lists for the payment systems (docs/publication.md).",
+)
+def published_eligibility_lists(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    landing: LandingResource,
+    publication: PublicationResource,
+) -> dg.MaterializeResult:
+    period, region = period_and_region(context)
+    with warehouse.connect(read_only=True) as connection:
+        rows = connection.execute(
+            f"select {LIST_COLUMNS} from eligibility_list where period = ? and region = ?", [period, region]
+        ).df()
+        methodology = connection.execute(
+            "select any_value(methodology_version) from family_scores where period = ?", [period]
+        ).fetchone()[0]
+    snapshot = publish_snapshot(
+        publication.root,
+        period,
+        region,
+        lists_by_service(rows),
+        methodology_version=single_version(rows, "methodology_version", methodology or "unknown"),
+        rule_version=single_version(rows, "rule_version", "none-eligible"),
+        landing_checksums=inspect_drop(landing.month_dir(period), verify_checksums=False).checksums(),
+        run_id=context.run_id,
+    )
+    metadata = {
+        "status": snapshot.status,
+        "version": snapshot.version,
+        "path": dg.MetadataValue.path(str(snapshot.path)),
+        "dagster/row_count": snapshot.total_rows,
+        "amount_total_kzt": round(snapshot.total_amount_kzt),
+        "per_service": dg.MetadataValue.md(summary_table(rows).to_markdown(index=False)),
+    }
+    if publication.postgres_conninfo:
+        loaded = load_snapshot_to_postgres(publication.postgres_conninfo, snapshot.path)
+        metadata["postgres"] = f"{loaded.status} (current switched: {loaded.current_switched})"
+    context.log.info("%s %s/%s as %s: %d rows", snapshot.status, period, region, snapshot.version, snapshot.total_rows)
+    return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,195 @@
+"""Quality gates as Dagster asset checks.
+
+* GX suites (`expectations/*.json`) on the features mart, the scores and the level shares of
+  each region, run by our thin runner; critical expectations are blocking checks.
+* A drift check: level shares per region against the last published month, blocking beyond a
+  tolerance unless a data engineer approves the drift through run config (recorded with the run).
+
+The GX checks read only the columns their suite names, from the warehouse, in the warehouse pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import dagster as dg
+import pandas as pd
+
+from orchestration.partitions import month_region_partitions, monthly_partitions, period_and_region
+from orchestration.quality.gx_runner import check_names, load_suite, validate
+from orchestration.resources import WAREHOUSE_POOL, PublicationResource, WarehouseResource
+from orchestration.scoring.assets import FAMILY_SCORES_KEY
+from orchestration.warehouse.keys import ELIGIBILITY_LIST_KEY, FAMILY_FEATURES_KEY
+
+#: Largest change of a level's share (in share points) between two months that passes unapproved.
+DRIFT_TOLERANCE = 0.05
+
+
+def suite_columns(suite_name: str) -> list[str]:
+    """Every column a suite refers to (so the check reads no more than it needs)."""
+    columns: list[str] = []
+    for expectation in load_suite(suite_name)["expectations"]:
+        kwargs = expectation["kwargs"]
+        for column in [kwargs.get("column"), *kwargs.get("column_list", [])]:
+            if column and column not in columns:
+                columns.append(column)
+    return columns
+
+
+def level_shares(scores: pd.DataFrame) -> pd.DataFrame:
+    """Share of each level within each region: columns region_kato, level, families, share."""
+    counts = scores.groupby(["region_kato", "level"]).size().rename("families").reset_index()
+    full = pd.MultiIndex.from_product([counts["region_kato"].unique(), range(1, 7)], names=["region_kato", "level"])
+    counts = counts.set_index(["region_kato", "level"]).reindex(full, fill_value=0).reset_index()
+    counts["share"] = counts["families"] / counts.groupby("region_kato")["families"].transform("sum")
+    return counts
+
+
+def _results(asset_key: dg.AssetKey, suite_name: str, frame: pd.DataFrame) -> Iterator[dg.AssetCheckResult]:
+    for outcome in validate(frame, suite_name):
+        yield dg.AssetCheckResult(
+            asset_key=asset_key,
+            check_name=outcome.check_name,
+            passed=outcome.passed,
+            severity=dg.AssetCheckSeverity.ERROR if outcome.blocking else dg.AssetCheckSeverity.WARN,
+            metadata=outcome.metadata(),
+        )
+
+
+def _specs(asset_key: dg.AssetKey, suite_names: list[str], partitions_def) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(name, asset=asset_key, description=text, blocking=blocking, partitions_def=partitions_def)
+        for suite in suite_names
+        for name, text, blocking in check_names(suite)
+    ]
+
+
+def gx_suite_check(
+    asset_key: dg.AssetKey,
+    table: str,
+    suite_names: list[str],
+    columns: list[str],
+    frames: Callable[[pd.DataFrame], dict[str, pd.DataFrame]] | None = None,
+    per_region: bool = False,
+) -> dg.AssetChecksDefinition:
+    """One multi-check running the given suites on the partition's `columns` of a warehouse table.
+
+    `frames` derives the frame each suite validates from the table's rows (default: the rows).
+    With `per_region`, the check is partitioned by month and region and reads that region only.
+    """
+    partitions_def = month_region_partitions if per_region else monthly_partitions
+
+    @dg.multi_asset_check(
+        name=f"gx_{table}",
+        specs=_specs(asset_key, suite_names, partitions_def),
+        pool=WAREHOUSE_POOL,
+        description=f"Great Expectations suites {', '.join(suite_names)} on {table}.",
+    )
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+        selected = ", ".join(f'"{c}"' for c in columns)
+        if per_region:
+            where, params = "period = ? and region = ?", list(period_and_region(context))
+        else:
+            where, params = "period = ?", [context.partition_key]
+        with warehouse.connect(read_only=True) as connection:
+            rows = connection.execute(f"select {selected} from {table} where {where}", params).df()
+        derived = frames(rows) if frames else {s: rows for s in suite_names}
+        for suite in suite_names:
+            yield from _results(asset_key, suite, derived[suite])
+
+    return _check
+
+
+features_gx_check = gx_suite_check(
+    FAMILY_FEATURES_KEY, "family_features", ["family_features"], columns=suite_columns("family_features")
+)
+
+scores_gx_check = gx_suite_check(
+    FAMILY_SCORES_KEY,
+    "family_scores",
+    ["family_scores", "level_shares"],
+    columns=[*suite_columns("family_scores"), "region_kato"],
+    frames=lambda rows: {"family_scores": rows, "level_shares": level_shares(rows)},
+)
+
+eligibility_gx_check = gx_suite_check(
+    ELIGIBILITY_LIST_KEY,
+    "eligibility_list",
+    ["eligibility_list"],
+    columns=suite_columns("eligibility_list"),
+    per_region=True,
+)
+
+
+class DriftApproval(dg.Config):
+    """Run config a data engineer sets to accept a level-share drift beyond the tolerance."""
+
+    approved_by: str = ""
+    reason: str = ""
+
+
+def last_published_period(publication: PublicationResource, before: str) -> str | None:
+    """The newest period before `before` with a published list in any region."""
+    from pathlib import Path
+
+    root = Path(publication.root)
+    if not root.exists():
+        return None
+    periods = sorted(
+        p.name for p in root.iterdir() if p.is_dir() and p.name < before and any(p.glob("*/CURRENT"))
+    )
+    return periods[-1] if periods else None
+
+
+def share_drift(current: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
+    """Per region and level: share now, share in the baseline month and the absolute change."""
+    merged = current.merge(baseline, on=["region_kato", "level"], how="outer", suffixes=("", "_baseline"))
+    merged = merged.fillna({"share": 0.0, "share_baseline": 0.0})
+    merged["change"] = (merged["share"] - merged["share_baseline"]).abs()
+    return merged[["region_kato", "level", "share", "share_baseline", "change"]]
+
+
+@dg.asset_check(
+    asset=FAMILY_SCORES_KEY,
+    name="level_share_drift",
+    blocking=True,
+    pool=WAREHOUSE_POOL,
+    partitions_def=monthly_partitions,
+    description=f"Level shares per region moved at most {DRIFT_TOLERANCE:.0%} since the last published month, "
+    "or a data engineer approved the drift in run config.",
+)
+def level_share_drift(
+    context: dg.AssetCheckExecutionContext,
+    config: DriftApproval,
+    warehouse: WarehouseResource,
+    publication: PublicationResource,
+) -> dg.AssetCheckResult:
+    period = context.partition_key
+    baseline_period = last_published_period(publication, period)
+    if baseline_period is None:
+        return dg.AssetCheckResult(passed=True, metadata={"baseline": "no published month yet"})
+    with warehouse.connect(read_only=True) as connection:
+        rows = connection.execute(
+            "select period, region_kato, level from family_scores where period in (?, ?)", [period, baseline_period]
+        ).df()
+    drift = share_drift(
+        level_shares(rows[rows.period == period]),
+        level_shares(rows[rows.period == baseline_period]).rename(columns={"families": "families_baseline"}),
+    )
+    worst = float(drift["change"].max()) if len(drift) else 0.0
+    within = worst <= DRIFT_TOLERANCE
+    approved = bool(config.approved_by.strip())
+    metadata = {
+        "baseline_period": baseline_period,
+        "tolerance": DRIFT_TOLERANCE,
+        "largest_change": round(worst, 4),
+        "drift": dg.MetadataValue.md(drift.round(4).to_markdown(index=False)),
+    }
+    if not within and approved:
+        metadata |= {"approved_by": config.approved_by, "approval_reason": config.reason}
+        context.log.warning("level-share drift %.3f approved by %s: %s", worst, config.approved_by, config.reason)
+    return dg.AssetCheckResult(
+        passed=within or approved,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata=metadata,
+    )

@@ -1,0 +1,92 @@
+"""The scoring asset: family_features (dbt) -> Numba kernel -> family_scores (DuckDB).
+
+The step reads one period of the mart as Arrow, scores it with the methodology in force for
+the period, and replaces that period's rows of `family_scores` in one transaction. Families the
+kernel refuses (bad input) go to `family_scores_rejected` with a reason, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import time
+
+import dagster as dg
+import pandas as pd
+import pyarrow as pa
+
+from orchestration.partitions import monthly_partitions
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.warehouse.keys import FAMILY_FEATURES_KEY
+
+FAMILY_SCORES_KEY = dg.AssetKey(["family_scores"])
+
+
+def level_distribution(scores: pd.DataFrame) -> pd.DataFrame:
+    """Families per region and level, with the share of the region (rows: regions, columns: levels)."""
+    counts = scores.groupby(["region_kato", "level"]).size().unstack("level", fill_value=0)
+    counts = counts.reindex(columns=range(1, 7), fill_value=0)
+    counts.columns = [f"level_{level}" for level in counts.columns]
+    counts["families"] = counts.sum(axis=1)
+    return counts.reset_index()
+
+
+def replace_period(connection, table: str, period: str, rows: pa.Table) -> None:
+    """Replace one period of a warehouse table by `rows`, creating the table on first use."""
+    connection.register("incoming_rows", rows)
+    connection.execute("begin transaction")
+    connection.execute(f"create table if not exists {table} as select * from incoming_rows limit 0")
+    connection.execute(f"delete from {table} where period = ?", [period])
+    connection.execute(f"insert into {table} by name select * from incoming_rows")
+    connection.execute("commit")
+    connection.unregister("incoming_rows")
+
+
+@dg.asset(
+    key=FAMILY_SCORES_KEY,
+    deps=[FAMILY_FEATURES_KEY],
+    partitions_def=monthly_partitions,
+    pool=WAREHOUSE_POOL,
+    group_name="scoring",
+    kinds={"numba", "duckdb"},
+    description="Every family of the period scored into six wellbeing levels, with reasons and the methodology version.",
+)
+def family_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    from scoring_core import methodology_for_period, score  # numba import only when the asset runs
+
+    period = context.partition_key
+    methodology = methodology_for_period(period)
+    with warehouse.connect() as connection:
+        features = connection.execute("select * from family_features where period = ?", [period]).arrow()
+        if isinstance(features, pa.RecordBatchReader):
+            features = features.read_all()
+        if features.num_rows == 0:
+            raise dg.Failure(f"family_features has no rows for period {period}: nothing to score")
+        started = time.perf_counter()
+        result = score(features, methodology, period)
+        elapsed = time.perf_counter() - started
+        scores = result.scores.append_column(
+            "region_kato", features.column("region_kato").take(_positions(features, result.scores))
+        )
+        replace_period(connection, "family_scores", period, scores)
+        replace_period(connection, "family_scores_rejected", period, result.rejected)
+
+    distribution = level_distribution(scores.select(["region_kato", "level"]).to_pandas())
+    context.log.info(
+        "scored %d families of %s with %s in %.2f s (%d rejected)",
+        scores.num_rows, period, methodology.version, elapsed, result.rejected.num_rows,
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": scores.num_rows,
+            "methodology_version": methodology.version,
+            "rejected_families": result.rejected.num_rows,
+            "kernel_seconds": round(elapsed, 3),
+            "families_per_second": round(scores.num_rows / max(elapsed, 1e-9)),
+            "level_distribution": dg.MetadataValue.md(distribution.to_markdown(index=False)),
+        }
+    )
+
+
+def _positions(features: pa.Table, scores: pa.Table) -> pa.Array:
+    """Row positions in `features` of each scored family (scores keep a subset, in order)."""
+    index = pd.Index(features.column("family_id").to_numpy())
+    return pa.array(index.get_indexer(scores.column("family_id").to_numpy()))

@@ -1,0 +1,51 @@
+"""Sensors: start the month when its landing drop is complete; then publish each pilot region."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.jobs import monthly_scoring_job, regional_publication_job
+from orchestration.landing.drop import inspect_drop
+from orchestration.partitions import PILOT_REGIONS, month_region_key, monthly_partitions
+from orchestration.resources import LandingResource
+
+#: How many recent periods the landing sensor looks at.
+RECENT_PERIODS = 3
+
+
+@dg.sensor(job=monthly_scoring_job, minimum_interval_seconds=300, description=(
+    "Starts the monthly job when a month's landing drop is complete; names late or missing extracts."
+))
+def landing_drop_sensor(context: dg.SensorEvaluationContext, landing: LandingResource):
+    periods = monthly_partitions.get_partition_keys()[-RECENT_PERIODS:]
+    requests, waiting = [], []
+    for period in periods:
+        drop = inspect_drop(landing.month_dir(period), verify_checksums=False)
+        if drop.complete:
+            # run_key = the manifest's checksums: a re-delivered drop starts a new run, the same one does not.
+            fingerprint = "-".join(sorted(drop.checksums().values()))[:64]
+            requests.append(dg.RunRequest(run_key=f"landing-{period}-{fingerprint}", partition_key=period,
+                                          tags={"trigger": "landing_drop"}))
+        elif drop.manifest_found:
+            waiting.append(f"{period}: " + ", ".join(drop.problems()))
+    if waiting:
+        context.log.warning("incomplete landing drops: %s", "; ".join(waiting))
+    if requests:
+        return dg.SensorResult(run_requests=requests)
+    return dg.SkipReason("; ".join(waiting) or "no complete landing drop among the recent months")
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[monthly_scoring_job],
+    request_job=regional_publication_job,
+    description="After a month is scored, build, gate and publish each pilot region's lists.",
+)
+def publish_regions_after_scoring(context: dg.RunStatusSensorContext):
+    period = context.dagster_run.tags.get("dagster/partition")
+    if not period:
+        return dg.SkipReason("the scoring run had no partition")
+    return [
+        dg.RunRequest(run_key=f"{context.dagster_run.run_id}-{region}", partition_key=month_region_key(period, region))
+        for region in PILOT_REGIONS
+    ]

@@ -1,0 +1,44 @@
+"""The dbt project and CLI resource of the warehouse domain.
+
+dagster-dbt needs a prepared manifest outside `dagster dev`: `make` prepares it (`dbt parse`)
+before tests, the demo and the UI, and `dbt_project()` prepares it on first use if it is missing,
+so the definitions always load offline.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from functools import cache
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+
+def dbt_executable() -> str:
+    """The `dbt` of this virtual environment, else the one on PATH."""
+    beside_python = Path(sys.executable).with_name("dbt")
+    if beside_python.exists():
+        return str(beside_python)
+    return shutil.which("dbt") or "dbt"
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """The dbt project, with its manifest prepared if it is missing."""
+    # dagster-dbt checks that `dbt` is on PATH even when given an executable: put ours there.
+    bin_dir = str(Path(dbt_executable()).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    if not project.manifest_path.exists():
+        project.preparer.prepare(project)
+    return project
+
+
+def dbt_resource() -> DbtCliResource:
+    """The dbt CLI resource bound to our project and executable."""
+    return DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
