@@ -1,0 +1,114 @@
+"""`make demo`: one month for the pilot regions, end to end, in process, then a summary.
+
+Steps: generate the month's synthetic landing drop (if it is not there yet), run the monthly
+job (landing verification, dbt features, scoring, gates), then the regional job of each pilot
+region (eligibility lists, gates, publication). The runs go to the local Dagster instance, so
+`make ui` shows them afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from orchestration.instance import local_instance
+from orchestration.partitions import PILOT_REGIONS, month_region_key
+from orchestration.settings import PlatformPaths
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--month", required=True, help="period YYYY-MM (default in make: the last complete month)")
+    parser.add_argument("--regions", default=",".join(PILOT_REGIONS), help="pilot regions, KATO prefixes")
+    parser.add_argument("--scale", type=float, default=1.0, help="population scale of the generated month")
+    parser.add_argument("--seed", type=int, default=20261)
+    return parser
+
+
+def ensure_landing(paths: PlatformPaths, month: str, regions: str, scale: float, seed: int) -> None:
+    """Generate the month's landing drop unless a complete one is already there."""
+    from orchestration.landing.drop import inspect_drop
+    from registry_simulator import generate_month
+
+    if inspect_drop(paths.landing_root / month, verify_checksums=False).complete:
+        print(f"landing drop {month} already present: {paths.landing_root / month}")
+        return
+    started = time.perf_counter()
+    generate_month(
+        month=month, scale=scale, regions=regions, seed=seed,
+        out=paths.landing_root, truth_out=paths.truth_root, progress=True,
+    )
+    print(f"generated landing drop {month} for regions {regions} in {time.perf_counter() - started:.1f} s")
+
+
+def run_job(defs: dg.Definitions, instance: dg.DagsterInstance, job_name: str, partition_key) -> dg.ExecuteInProcessResult:
+    """Execute a job of the code location in process for one partition."""
+    job = defs.resolve_job_def(job_name)
+    started = time.perf_counter()
+    result = job.execute_in_process(instance=instance, partition_key=partition_key, raise_on_error=False)
+    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    status = "succeeded" if result.success else f"FAILED (steps: {', '.join(failed)})"
+    print(f"{job_name} [{partition_key}] {status} in {time.perf_counter() - started:.1f} s")
+    return result
+
+
+def print_summary(paths: PlatformPaths, month: str) -> None:
+    """What the month produced, read from the warehouse and the published snapshots."""
+    from orchestration.publication.snapshot import read_current
+
+    pd.set_option("display.width", 160)
+    with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
+        def show(title: str, sql: str) -> None:
+            try:
+                frame = connection.execute(sql, [month]).df()
+            except duckdb.Error as error:  # a table the month did not reach
+                print(f"\n{title}: not available ({type(error).__name__})")
+                return
+            print(f"\n{title}\n{frame.to_string(index=False)}")
+
+        show("Landing reconciliation (rows in = kept + rejected)",
+             "select registry, rows_in, rows_kept, rows_rejected from landing_reconciliation where period = ? order by registry")
+        show("Families per level and region",
+             "pivot (select region_kato, level from family_scores where period = ?) on level using count(*) order by region_kato")
+        show("Eligibility per region and service",
+             "select region, service, count(*) as rows, count(distinct family_id) as families, "
+             "round(sum(amount_kzt)) as amount_kzt from eligibility_list where period = ? group by all order by all")
+    print("\nPublished snapshots")
+    for region in PILOT_REGIONS:
+        try:
+            manifest, _ = read_current(paths.publish_root, month, region)
+            print(f"  {month}/{region}: {manifest['version']} rows={manifest['totals']['rows']} "
+                  f"amount={manifest['totals']['amount_total_kzt']:,.0f} KZT")
+        except FileNotFoundError:
+            print(f"  {month}/{region}: nothing published (see the run's checks)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    paths = PlatformPaths.from_env()
+    paths.export()
+    started = time.perf_counter()
+    ensure_landing(paths, args.month, args.regions, args.scale, args.seed)
+
+    from orchestration.definitions import build_definitions
+
+    pipeline_started = time.perf_counter()
+    defs = build_definitions(paths)
+    instance = local_instance(paths)
+    monthly = run_job(defs, instance, "monthly_scoring_job", args.month)
+    regional_ok = True
+    if monthly.success:
+        for region in args.regions.split(","):
+            regional_ok &= run_job(defs, instance, "regional_publication_job", month_region_key(args.month, region)).success
+    print(f"\npipeline {time.perf_counter() - pipeline_started:.1f} s, total {time.perf_counter() - started:.1f} s")
+    print_summary(paths, args.month)
+    return 0 if monthly.success and regional_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
