@@ -91,5 +91,7 @@ def published_eligibility_lists(
     if publication.postgres_conninfo:
         loaded = load_snapshot_to_postgres(publication.postgres_conninfo, snapshot.path)
         metadata["postgres"] = f"{loaded.status} (current switched: {loaded.current_switched})"
-    context.log.info("%s %s/%s as %s: %d rows", snapshot.status, period, region, snapshot.version, snapshot.total_rows)
+    context.log.info(
+        "%s %s/%s as %s: %d rows", snapshot.status, period, region, snapshot.version, snapshot.total_rows
+    )
     return dg.MaterializeResult(metadata=metadata)

@@ -31,19 +31,27 @@ def iin_check_digit(first11: str) -> int | None:
 
 def valid_iins(count: int, *, birth: str = "061211", century_sex: str = "6") -> list[str]:
     """`count` distinct valid IINs (serials 0001, 0002, ... skipping those without a check digit)."""
-    result = []
+    result: list[str] = []
     for serial in itertools.count(1):
+        if len(result) == count:
+            return result
         first11 = f"{birth}{century_sex}{serial:04d}"
         check = iin_check_digit(first11)
         if check is not None:
             result.append(f"{first11}{check}")
-        if len(result) == count:
-            return result
     raise AssertionError("unreachable")
 
 
-def service_list(service: str, families: int, *, amount: float = 10_000.0, period: str = PERIOD,
-                 region: str = REGION, with_beneficiary: bool = True, first_family: int = 1) -> pa.Table:
+def service_list(
+    service: str,
+    families: int,
+    *,
+    amount: float = 10_000.0,
+    period: str = PERIOD,
+    region: str = REGION,
+    with_beneficiary: bool = True,
+    first_family: int = 1,
+) -> pa.Table:
     """A valid list: one row per family, amounts amount, amount+1, ... (easy to total by hand)."""
     recipients = valid_iins(families, birth="850101", century_sex="3")
     children = valid_iins(families, birth="150505", century_sex="5")
