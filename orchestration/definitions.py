@@ -32,7 +32,13 @@ def build_definitions(paths: PlatformPaths | None = None) -> dg.Definitions:
     paths = paths or PlatformPaths.from_env()
     paths.export()  # dbt runs as a child process and reads the same paths from the environment
     return dg.Definitions(
-        assets=[landing_extracts, warehouse_dbt_models, family_scores, eligibility_dbt_models, published_eligibility_lists],
+        assets=[
+            landing_extracts,
+            warehouse_dbt_models,
+            family_scores,
+            eligibility_dbt_models,
+            published_eligibility_lists,
+        ],
         asset_checks=[features_gx_check, scores_gx_check, level_share_drift, eligibility_gx_check],
         jobs=[monthly_scoring_job, regional_publication_job],
         schedules=[monthly_rescoring_schedule],

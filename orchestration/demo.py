@@ -23,7 +23,9 @@ from orchestration.settings import PlatformPaths
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--month", required=True, help="period YYYY-MM (default in make: the last complete month)")
+    parser.add_argument(
+        "--month", required=True, help="period YYYY-MM (default in make: the last complete month)"
+    )
     parser.add_argument("--regions", default=",".join(PILOT_REGIONS), help="pilot regions, KATO prefixes")
     parser.add_argument("--scale", type=float, default=1.0, help="population scale of the generated month")
     parser.add_argument("--seed", type=int, default=20261)
@@ -40,13 +42,20 @@ def ensure_landing(paths: PlatformPaths, month: str, regions: str, scale: float,
         return
     started = time.perf_counter()
     generate_month(
-        month=month, scale=scale, regions=regions, seed=seed,
-        out=paths.landing_root, truth_out=paths.truth_root, progress=True,
+        month=month,
+        scale=scale,
+        regions=regions,
+        seed=seed,
+        out=paths.landing_root,
+        truth_out=paths.truth_root,
+        progress=True,
     )
     print(f"generated landing drop {month} for regions {regions} in {time.perf_counter() - started:.1f} s")
 
 
-def run_job(defs: dg.Definitions, instance: dg.DagsterInstance, job_name: str, partition_key) -> dg.ExecuteInProcessResult:
+def run_job(
+    defs: dg.Definitions, instance: dg.DagsterInstance, job_name: str, partition_key
+) -> dg.ExecuteInProcessResult:
     """Execute a job of the code location in process for one partition."""
     job = defs.resolve_job_def(job_name)
     started = time.perf_counter()
@@ -63,6 +72,7 @@ def print_summary(paths: PlatformPaths, month: str) -> None:
 
     pd.set_option("display.width", 160)
     with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
+
         def show(title: str, sql: str) -> None:
             try:
                 frame = connection.execute(sql, [month]).df()
@@ -71,19 +81,27 @@ def print_summary(paths: PlatformPaths, month: str) -> None:
                 return
             print(f"\n{title}\n{frame.to_string(index=False)}")
 
-        show("Landing reconciliation (rows in = kept + rejected)",
-             "select registry, rows_in, rows_kept, rows_rejected from landing_reconciliation where period = ? order by registry")
-        show("Families per level and region",
-             "pivot (select region_kato, level from family_scores where period = ?) on level using count(*) order by region_kato")
-        show("Eligibility per region and service",
-             "select region, service, count(*) as rows, count(distinct family_id) as families, "
-             "round(sum(amount_kzt)) as amount_kzt from eligibility_list where period = ? group by all order by all")
+        show(
+            "Landing reconciliation (rows in = kept + rejected)",
+            "select registry, rows_in, rows_kept, rows_rejected from landing_reconciliation where period = ? order by registry",
+        )
+        show(
+            "Families per level and region",
+            "pivot (select region_kato, level from family_scores where period = ?) on level using count(*) order by region_kato",
+        )
+        show(
+            "Eligibility per region and service",
+            "select region, service, count(*) as rows, count(distinct family_id) as families, "
+            "round(sum(amount_kzt)) as amount_kzt from eligibility_list where period = ? group by all order by all",
+        )
     print("\nPublished snapshots")
     for region in PILOT_REGIONS:
         try:
             manifest, _ = read_current(paths.publish_root, month, region)
-            print(f"  {month}/{region}: {manifest['version']} rows={manifest['totals']['rows']} "
-                  f"amount={manifest['totals']['amount_total_kzt']:,.0f} KZT")
+            print(
+                f"  {month}/{region}: {manifest['version']} rows={manifest['totals']['rows']} "
+                f"amount={manifest['totals']['amount_total_kzt']:,.0f} KZT"
+            )
         except FileNotFoundError:
             print(f"  {month}/{region}: nothing published (see the run's checks)")
 
@@ -104,8 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     regional_ok = True
     if monthly.success:
         for region in args.regions.split(","):
-            regional_ok &= run_job(defs, instance, "regional_publication_job", month_region_key(args.month, region)).success
-    print(f"\npipeline {time.perf_counter() - pipeline_started:.1f} s, total {time.perf_counter() - started:.1f} s")
+            regional_ok &= run_job(
+                defs, instance, "regional_publication_job", month_region_key(args.month, region)
+            ).success
+    print(
+        f"\npipeline {time.perf_counter() - pipeline_started:.1f} s, total {time.perf_counter() - started:.1f} s"
+    )
     print_summary(paths, args.month)
     return 0 if monthly.success and regional_ok else 1
 

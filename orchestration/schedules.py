@@ -6,8 +6,6 @@ and scores month M, leaving a day's margin; the landing sensor usually starts th
 as soon as a drop is complete, and the schedule then only re-scores with the same inputs.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 
 import dagster as dg

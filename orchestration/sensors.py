@@ -1,7 +1,5 @@
 """Sensors: start the month when its landing drop is complete; then publish each pilot region."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.jobs import monthly_scoring_job, regional_publication_job
@@ -13,9 +11,13 @@ from orchestration.resources import LandingResource
 RECENT_PERIODS = 3
 
 
-@dg.sensor(job=monthly_scoring_job, minimum_interval_seconds=300, description=(
-    "Starts the monthly job when a month's landing drop is complete; names late or missing extracts."
-))
+@dg.sensor(
+    job=monthly_scoring_job,
+    minimum_interval_seconds=300,
+    description=(
+        "Starts the monthly job when a month's landing drop is complete; names late or missing extracts."
+    ),
+)
 def landing_drop_sensor(context: dg.SensorEvaluationContext, landing: LandingResource):
     periods = monthly_partitions.get_partition_keys()[-RECENT_PERIODS:]
     requests, waiting = [], []
@@ -24,8 +26,13 @@ def landing_drop_sensor(context: dg.SensorEvaluationContext, landing: LandingRes
         if drop.complete:
             # run_key = the manifest's checksums: a re-delivered drop starts a new run, the same one does not.
             fingerprint = "-".join(sorted(drop.checksums().values()))[:64]
-            requests.append(dg.RunRequest(run_key=f"landing-{period}-{fingerprint}", partition_key=period,
-                                          tags={"trigger": "landing_drop"}))
+            requests.append(
+                dg.RunRequest(
+                    run_key=f"landing-{period}-{fingerprint}",
+                    partition_key=period,
+                    tags={"trigger": "landing_drop"},
+                )
+            )
         elif drop.manifest_found:
             waiting.append(f"{period}: " + ", ".join(drop.problems()))
     if waiting:
@@ -46,6 +53,8 @@ def publish_regions_after_scoring(context: dg.RunStatusSensorContext):
     if not period:
         return dg.SkipReason("the scoring run had no partition")
     return [
-        dg.RunRequest(run_key=f"{context.dagster_run.run_id}-{region}", partition_key=month_region_key(period, region))
+        dg.RunRequest(
+            run_key=f"{context.dagster_run.run_id}-{region}", partition_key=month_region_key(period, region)
+        )
         for region in PILOT_REGIONS
     ]

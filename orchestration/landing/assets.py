@@ -6,8 +6,6 @@ each extract's rows, as-of date and checksum, so the dbt sources downstream only
 complete, verified month. A late or missing extract fails the step and names the registry.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from orchestration.landing.drop import inspect_drop
@@ -28,10 +26,16 @@ LANDING_SPECS = [
         group_name="landing",
         kinds={"parquet"},
         partitions_def=monthly_partitions,
-        metadata={"dagster/column_schema": dg.TableSchema(
-            columns=[dg.TableColumn(f.name, str(f.type), description=(f.metadata or {}).get(b"description", b"").decode())
-                     for f in schema]
-        )},
+        metadata={
+            "dagster/column_schema": dg.TableSchema(
+                columns=[
+                    dg.TableColumn(
+                        f.name, str(f.type), description=(f.metadata or {}).get(b"description", b"").decode()
+                    )
+                    for f in schema
+                ]
+            )
+        },
     )
     for name, schema in REGISTRIES.items()
 ]

@@ -5,8 +5,6 @@ checks (GX suite `eligibility_list`, dbt tests): if any of them fails, this step
 and the region publishes nothing, while the other region's run goes on.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 import pandas as pd
 

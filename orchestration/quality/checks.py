@@ -8,8 +8,6 @@
 The GX checks read only the columns their suite names, from the warehouse, in the warehouse pool.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterator
 
 import dagster as dg
@@ -39,7 +37,9 @@ def suite_columns(suite_name: str) -> list[str]:
 def level_shares(scores: pd.DataFrame) -> pd.DataFrame:
     """Share of each level within each region: columns region_kato, level, families, share."""
     counts = scores.groupby(["region_kato", "level"]).size().rename("families").reset_index()
-    full = pd.MultiIndex.from_product([counts["region_kato"].unique(), range(1, 7)], names=["region_kato", "level"])
+    full = pd.MultiIndex.from_product(
+        [counts["region_kato"].unique(), range(1, 7)], names=["region_kato", "level"]
+    )
     counts = counts.set_index(["region_kato", "level"]).reindex(full, fill_value=0).reset_index()
     counts["share"] = counts["families"] / counts.groupby("region_kato")["families"].transform("sum")
     return counts
@@ -58,7 +58,9 @@ def _results(asset_key: dg.AssetKey, suite_name: str, frame: pd.DataFrame) -> It
 
 def _specs(asset_key: dg.AssetKey, suite_names: list[str], partitions_def) -> list[dg.AssetCheckSpec]:
     return [
-        dg.AssetCheckSpec(name, asset=asset_key, description=text, blocking=blocking, partitions_def=partitions_def)
+        dg.AssetCheckSpec(
+            name, asset=asset_key, description=text, blocking=blocking, partitions_def=partitions_def
+        )
         for suite in suite_names
         for name, text, blocking in check_names(suite)
     ]
@@ -170,7 +172,8 @@ def level_share_drift(
         return dg.AssetCheckResult(passed=True, metadata={"baseline": "no published month yet"})
     with warehouse.connect(read_only=True) as connection:
         rows = connection.execute(
-            "select period, region_kato, level from family_scores where period in (?, ?)", [period, baseline_period]
+            "select period, region_kato, level from family_scores where period in (?, ?)",
+            [period, baseline_period],
         ).df()
     drift = share_drift(
         level_shares(rows[rows.period == period]),
@@ -187,7 +190,9 @@ def level_share_drift(
     }
     if not within and approved:
         metadata |= {"approved_by": config.approved_by, "approval_reason": config.reason}
-        context.log.warning("level-share drift %.3f approved by %s: %s", worst, config.approved_by, config.reason)
+        context.log.warning(
+            "level-share drift %.3f approved by %s: %s", worst, config.approved_by, config.reason
+        )
     return dg.AssetCheckResult(
         passed=within or approved,
         severity=dg.AssetCheckSeverity.ERROR,

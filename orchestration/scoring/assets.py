@@ -5,8 +5,6 @@ the period, and replaces that period's rows of `family_scores` in one transactio
 kernel refuses (bad input) go to `family_scores_rejected` with a reason, never silently dropped.
 """
 
-from __future__ import annotations
-
 import time
 
 import dagster as dg
@@ -72,7 +70,11 @@ def family_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     distribution = level_distribution(scores.select(["region_kato", "level"]).to_pandas())
     context.log.info(
         "scored %d families of %s with %s in %.2f s (%d rejected)",
-        scores.num_rows, period, methodology.version, elapsed, result.rejected.num_rows,
+        scores.num_rows,
+        period,
+        methodology.version,
+        elapsed,
+        result.rejected.num_rows,
     )
     return dg.MaterializeResult(
         metadata={

@@ -8,34 +8,16 @@
 dbt tests become asset checks; tests at severity `error` are blocking.
 """
 
-from __future__ import annotations
-
-import json
-from collections.abc import Mapping
-from typing import Any
-
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.partitions import month_region_partitions, monthly_partitions, period_and_region
 from orchestration.resources import WAREHOUSE_POOL
+from orchestration.warehouse.cli_args import dbt_build_args, period_vars
 from orchestration.warehouse.resources import dbt_project
 
 #: dbt selection of the eligibility models (and their rule seeds).
 ELIGIBILITY_SELECTION = "path:models/eligibility path:seeds/service_rules"
-
-
-def period_vars(period: str, region: str | None = None) -> dict[str, str]:
-    """The dbt vars of one run: the period, and the region when the run is per region."""
-    variables = {"period": period}
-    if region is not None:
-        variables["region"] = region
-    return variables
-
-
-def dbt_build_args(variables: Mapping[str, Any]) -> list[str]:
-    """`dbt build` arguments for the given vars (the selection comes from the asset definition)."""
-    return ["build", "--vars", json.dumps(dict(variables), sort_keys=True)]
 
 
 class PlatformDbtTranslator(DagsterDbtTranslator):

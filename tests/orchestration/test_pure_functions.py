@@ -1,0 +1,108 @@
+"""Fast tests of the orchestration's small pure functions (no dbt, no warehouse)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from orchestration.landing.drop import inspect_drop
+from orchestration.quality.checks import level_shares, share_drift, suite_columns
+from orchestration.quality.gx_runner import check_names
+from orchestration.schedules import period_before
+from orchestration.warehouse.cli_args import dbt_build_args, period_vars
+from registry_simulator.schemas import REGISTRY_NAMES
+
+
+def test_monthly_dbt_vars_carry_only_the_period():
+    assert period_vars("2026-10") == {"period": "2026-10"}
+
+
+def test_regional_dbt_vars_carry_the_period_and_the_region():
+    assert period_vars("2026-10", "79") == {"period": "2026-10", "region": "79"}
+
+
+def test_dbt_build_args_pass_the_vars_as_sorted_json():
+    assert dbt_build_args({"region": "35", "period": "2026-10"}) == [
+        "build",
+        "--vars",
+        '{"period": "2026-10", "region": "35"}',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tick", "period"),
+    [(date(2026, 11, 5), "2026-10"), (date(2027, 1, 5), "2026-12"), (date(2026, 3, 31), "2026-02")],
+)
+def test_the_schedule_scores_the_month_before_its_tick(tick, period):
+    assert period_before(tick) == period
+
+
+def test_level_shares_cover_all_six_levels_of_each_region():
+    scores = pd.DataFrame({"region_kato": ["79"] * 4 + ["35"], "level": [1, 1, 3, 6, 4]})
+    shares = level_shares(scores).set_index(["region_kato", "level"])["share"]
+    assert len(shares) == 12
+    assert shares[("79", 1)] == 0.5
+    assert shares[("79", 2)] == 0.0
+    assert shares[("35", 4)] == 1.0
+
+
+def test_share_drift_is_the_absolute_change_per_region_and_level():
+    now = pd.DataFrame({"region_kato": ["79", "79"], "level": [1, 2], "share": [0.3, 0.7]})
+    before = pd.DataFrame({"region_kato": ["79", "79"], "level": [1, 2], "share": [0.1, 0.9]})
+    drift = share_drift(now, before).set_index("level")["change"]
+    assert drift[1] == pytest.approx(0.2)
+    assert drift[2] == pytest.approx(0.2)
+
+
+def test_every_gx_expectation_names_a_unique_check():
+    for suite in ("family_features", "family_scores", "level_shares", "eligibility_list"):
+        names = [name for name, _, _ in check_names(suite)]
+        assert len(names) == len(set(names)) > 0
+
+
+def test_suite_columns_lists_the_columns_an_expectation_reads():
+    assert suite_columns("eligibility_list")[:3] == ["service", "family_id", "beneficiary_key"]
+
+
+def _drop(tmp_path, statuses: dict[str, str]):
+    month = tmp_path / "2026-10"
+    month.mkdir()
+    entries = []
+    for registry in REGISTRY_NAMES:
+        status = statuses.get(registry, "delivered")
+        entry = {"registry": registry, "rows": 1, "extract_as_of": "2026-09-30", "status": status}
+        if status == "delivered":
+            content = registry.encode()
+            (month / f"{registry}.parquet").write_bytes(content)
+            entry["sha256"] = hashlib.sha256(content).hexdigest()
+        entries.append(entry)
+    (month / "manifest.json").write_text(json.dumps({"registries": entries}))
+    return month
+
+
+def test_a_drop_with_every_registry_delivered_is_complete(tmp_path):
+    drop = inspect_drop(_drop(tmp_path, {}))
+    assert drop.complete
+    assert set(drop.checksums()) == set(REGISTRY_NAMES)
+
+
+def test_a_late_extract_is_named_not_treated_as_empty(tmp_path):
+    drop = inspect_drop(_drop(tmp_path, {"vehicles": "late"}))
+    assert not drop.complete
+    assert drop.problems() == ["vehicles: late"]
+
+
+def test_a_tampered_extract_fails_its_checksum(tmp_path):
+    month = _drop(tmp_path, {})
+    (month / "health.parquet").write_bytes(b"changed")
+    assert inspect_drop(month).problems() == ["health: checksum_mismatch"]
+
+
+def test_a_drop_without_manifest_is_still_being_written(tmp_path):
+    (tmp_path / "2026-10").mkdir()
+    drop = inspect_drop(tmp_path / "2026-10")
+    assert not drop.complete and not drop.manifest_found
