@@ -7,11 +7,16 @@ STAMP := $(VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export NUMBA_CACHE_DIR ?= $(CURDIR)/data/numba_cache
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
 # Latest complete month (the demo default); override with `make demo MONTH=2026-06`.
 MONTH ?= $(shell date -d "$$(date +%Y-%m-01) -1 month" +%Y-%m)
 REGIONS ?= 79,35
 
-.PHONY: install demo test ui bench lint clean
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
+
+.PHONY: install demo test ui bench lint clean browser-check
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,17 +26,22 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# dagster-dbt loads models from the manifest: prepare it whenever the dbt project changes.
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	$(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+	touch $(MANIFEST)
+
+demo: $(STAMP) $(MANIFEST)
 	$(BIN)/python -m orchestration.demo --month $(MONTH) --regions $(REGIONS)
 
-test: $(STAMP)
+test: $(STAMP) $(MANIFEST)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-ui: $(STAMP)
-	mkdir -p $(DAGSTER_HOME)
+ui: $(STAMP) $(MANIFEST)
+	mkdir -p $(DAGSTER_HOME) && cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml
 
-bench: $(STAMP)
+bench: $(STAMP) $(MANIFEST)
 	$(BIN)/python -m benchmarks.run_all
 
 lint: $(STAMP)
