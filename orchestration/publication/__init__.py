@@ -10,7 +10,7 @@
 The reader contract is docs/publication.md.
 """
 
-from orchestration.publication.postgres import PostgresLoad, load_snapshot_to_postgres
+from orchestration.publication.postgres import PostgresLoad, PostgresLoadError, load_snapshot_to_postgres
 from orchestration.publication.schema import ELIGIBILITY_SCHEMA, SCHEMA_VERSION, SERVICES, SchemaViolation
 from orchestration.publication.snapshot import (
     NoCurrentSnapshot,
@@ -31,6 +31,7 @@ __all__ = [
     "SERVICES",
     "NoCurrentSnapshot",
     "PostgresLoad",
+    "PostgresLoadError",
     "PublishedSnapshot",
     "SchemaViolation",
     "SnapshotIntegrityError",

@@ -86,6 +86,21 @@ JOIN published.current_version AS c USING (period, region, version);
 _LIST_COLUMNS = ("version", *COLUMNS)
 
 
+class PostgresLoadError(RuntimeError):
+    """Copying a version's rows failed; the transaction was rolled back.
+
+    Carries only the error class and SQLSTATE: PostgreSQL's own message, detail and COPY
+    context can quote a row, and rows hold IINs.
+    """
+
+    def __init__(self, version: str, error: psycopg.Error):
+        self.sqlstate = error.sqlstate
+        super().__init__(
+            f"loading {version} into PostgreSQL failed: {type(error).__name__} (SQLSTATE {error.sqlstate});"
+            " rolled back, the previous version stays current"
+        )
+
+
 @dataclass(frozen=True)
 class PostgresLoad:
     """What `load_snapshot_to_postgres` did (no personal data)."""
@@ -147,6 +162,16 @@ def ensure_published_schema(conn: psycopg.Connection) -> None:
 
 
 def _insert_version(conn: psycopg.Connection, manifest: dict, tables: dict[str, pa.Table]) -> None:
+    failure = None
+    try:
+        _copy_version(conn, manifest, tables)
+    except psycopg.Error as error:
+        failure = PostgresLoadError(manifest["version"], error)
+    if failure is not None:  # raised outside the except block: no chained message with row data
+        raise failure
+
+
+def _copy_version(conn: psycopg.Connection, manifest: dict, tables: dict[str, pa.Table]) -> None:
     conn.execute(
         """
         INSERT INTO published.snapshot (period, region, version, content_hash, schema_version,
