@@ -14,6 +14,7 @@ import dagster as dg
 import pandas as pd
 
 from orchestration.partitions import month_region_partitions, monthly_partitions, period_and_region
+from orchestration.quality import gate_log
 from orchestration.quality.gx_runner import check_names, load_suite, validate
 from orchestration.resources import WAREHOUSE_POOL, PublicationResource, WarehouseResource
 from orchestration.scoring.assets import FAMILY_SCORES_KEY
@@ -93,11 +94,12 @@ def gx_suite_check(
             where, params = "period = ? and region = ?", list(period_and_region(context))
         else:
             where, params = "period = ?", [context.partition_key]
-        with warehouse.connect(read_only=True) as connection:
+        with warehouse.connect() as connection:
             rows = connection.execute(f"select {selected} from {table} where {where}", params).df()
-        derived = frames(rows) if frames else {s: rows for s in suite_names}
-        for suite in suite_names:
-            yield from _results(asset_key, suite, derived[suite])
+            derived = frames(rows) if frames else {s: rows for s in suite_names}
+            results = [r for suite in suite_names for r in _results(asset_key, suite, derived[suite])]
+            gate_log.record(connection, params[0], params[1] if per_region else "", context.run_id, results)
+        yield from results
 
     return _check
 
@@ -194,6 +196,8 @@ def level_share_drift(
             "level-share drift %.3f approved by %s: %s", worst, config.approved_by, config.reason
         )
     return dg.AssetCheckResult(
+        asset_key=FAMILY_SCORES_KEY,
+        check_name="level_share_drift",
         passed=within or approved,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata=metadata,

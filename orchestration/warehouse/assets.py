@@ -12,7 +12,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.partitions import month_region_partitions, monthly_partitions, period_and_region
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.quality.gate_log import require_national_gates
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.warehouse.cli_args import dbt_build_args, period_vars
 from orchestration.warehouse.resources import dbt_project
 
@@ -59,7 +60,15 @@ def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource)
     pool=WAREHOUSE_POOL,
     name="eligibility_dbt_models",
 )
-def eligibility_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """Build one region's eligibility lists for the month and run their tests."""
+def eligibility_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+):
+    """Build one region's eligibility lists for the month and run their tests.
+
+    Refuses unless the month's national gates (scores, level shares, drift) passed: they ran in
+    the monthly run, so Dagster's in-run blocking cannot stop this later run by itself.
+    """
     period, region = period_and_region(context)
+    with warehouse.connect(read_only=True) as connection:
+        require_national_gates(connection, period)
     yield from dbt.cli(dbt_build_args(period_vars(period, region)), context=context).stream()
