@@ -50,3 +50,8 @@ lint: $(STAMP)
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache
+
+# Headless-Chromium check of the UI (run after `make demo`); installs Debian's chromium if missing.
+browser-check: $(STAMP) $(MANIFEST)
+	test -x /usr/bin/chromium || (apt-get update -q && apt-get install -y -q chromium)
+	$(BIN)/python -m orchestration.ui_check
