@@ -1,0 +1,46 @@
+{#- The processing period and the dates the methodology derives from it. -#}
+
+{% macro assert_period_var() %}
+  {#- Fail early (before any model) when a build has no well-formed `period` var. -#}
+  {% if execute and flags.WHICH in ('build', 'run', 'test', 'compile', 'show') %}
+    {% set period = var('period') %}
+    {% if period is none or not modules.re.fullmatch('[0-9]{4}-(0[1-9]|1[0-2])', period | string) %}
+      {{ exceptions.raise_compiler_error("var 'period' must be given as 'YYYY-MM', e.g. --vars '{\"period\": \"2026-10\"}'") }}
+    {% endif %}
+    {% for region in var('regions') %}
+      {% if not modules.re.fullmatch('[0-9]{2}', region | string) %}
+        {{ exceptions.raise_compiler_error("var 'regions' must be a list of 2-digit KATO prefixes") }}
+      {% endif %}
+    {% endfor %}
+  {% endif %}
+{% endmacro %}
+
+{% macro period_literal() -%}
+  '{{ var("period") }}'
+{%- endmacro %}
+
+{% macro reference_date() -%}
+  {#- First day of the period month. -#}
+  date '{{ var("period") }}-01'
+{%- endmacro %}
+
+{% macro months_before_reference(n) -%}
+  cast({{ reference_date() }} - interval ({{ n }}) month as date)
+{%- endmacro %}
+
+{% macro income_window_start() -%}
+  {#- The income window is [start, reference date): the 12 calendar months before the reference date. -#}
+  {{ months_before_reference(var('income_window_months')) }}
+{%- endmacro %}
+
+{% macro age_on(birth_date, on_date) -%}
+  {#- Whole years completed on `on_date` (a 29 Feb birthday completes a year on 1 Mar). -#}
+  (year({{ on_date }}) - year({{ birth_date }})
+   - case when month({{ on_date }}) * 100 + day({{ on_date }}) < month({{ birth_date }}) * 100 + day({{ birth_date }})
+          then 1 else 0 end)
+{%- endmacro %}
+
+{% macro active_on(start_col, end_col, on_date) -%}
+  {#- A record valid on `on_date`: started on or before it, not ended before it (null end = open). -#}
+  ({{ start_col }} <= {{ on_date }} and ({{ end_col }} is null or {{ end_col }} >= {{ on_date }}))
+{%- endmacro %}

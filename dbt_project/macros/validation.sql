@@ -1,0 +1,118 @@
+{#- Row validation shared by every staging registry.
+
+    Pattern per registry (three models):
+      stg_<r>__checked   table: distinct source rows + reason_code (null = kept) + n_copies
+      stg_<r>            view:  the kept rows (reason_code is null), one per distinct row
+      stg_<r>__rejected  view:  every rejected source row, once per copy, with its reason_code
+    so rows_in = sum(n_copies) = rows kept + rows rejected, and nothing is ever dropped. -#}
+
+{% macro first_failing_check(checks) -%}
+  {#- checks: list of [reason_code, sql condition that is TRUE when the row is bad].
+      A null condition counts as "not failing": write explicit null checks where null is bad. -#}
+  case
+  {%- for reason, bad in checks %}
+    when coalesce(({{ bad }}), false) then '{{ reason }}'
+  {%- endfor %}
+  end
+{%- endmacro %}
+
+{% macro checked_rows(renamed_cte, checks, conflict_key=none) -%}
+  {#- Validate the rows of `renamed_cte` and collapse exact duplicates.
+      Exact duplicates (every column equal) become one row with n_copies > 1: one copy is kept
+      (when otherwise valid), the others are rejected as DUPLICATE by `rejected_rows`.
+      conflict_key: column(s) that must identify a row; valid distinct rows sharing that key
+      disagree with each other, so all of them are rejected as CONFLICTING_RECORD. -#}
+  validated as (
+    select *, {{ first_failing_check(checks) }} as reason_code
+    from {{ renamed_cte }}
+  ),
+  collapsed as (
+    -- a hash aggregate over all columns: cheaper than a window, and it keeps the count
+    select *, count(*) as n_copies
+    from validated
+    group by all
+  )
+  {%- if conflict_key %},
+  with_conflicts as (
+    select * replace (
+      case
+        when reason_code is null
+         and count(*) filter (where reason_code is null) over (partition by {{ conflict_key }}) > 1
+        then 'CONFLICTING_RECORD'
+        else reason_code
+      end as reason_code)
+    from collapsed
+  )
+  select *, {{ period_literal() }} as period from with_conflicts
+  {%- else %}
+  select *, {{ period_literal() }} as period from collapsed
+  {%- endif %}
+{%- endmacro %}
+
+{% macro kept_rows(checked_model) -%}
+  select * exclude (reason_code, n_copies)
+  from {{ ref(checked_model) }}
+  where reason_code is null
+{%- endmacro %}
+
+{% macro rejected_rows(checked_model) -%}
+  -- invalid rows: every copy, with its reason
+  select checked.* exclude (n_copies)
+  from {{ ref(checked_model) }} as checked, range(checked.n_copies)
+  where checked.reason_code is not null
+  union all by name
+  -- valid rows that came more than once: all copies but one
+  select checked.* exclude (n_copies, reason_code), 'DUPLICATE' as reason_code
+  from {{ ref(checked_model) }} as checked, range(checked.n_copies - 1)
+  where checked.reason_code is null and checked.n_copies > 1
+{%- endmacro %}
+
+{% macro in_scope(iin_column) -%}
+  {#- Region scope for person registries: true for everyone when `regions` is empty (national run),
+      else only persons living in, or linked to a family of, the selected regions. -#}
+  {%- if var('regions') | length == 0 -%}
+    true
+  {%- else -%}
+    {{ iin_column }} in (select iin from {{ ref('stg_scope_persons') }})
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro in_regions(kato_column) -%}
+  {%- if var('regions') | length == 0 -%}
+    true
+  {%- else -%}
+    left({{ kato_column }}, 2) in ({% for r in var('regions') %}'{{ r }}'{{ ', ' if not loop.last }}{% endfor %})
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro known_kato(kato_column) -%}
+  {#- KATO codes must be 9 digits and listed in the classifier seed. -#}
+  ({{ kato_column }} in (select kato from {{ ref('kato_codes') }}))
+{%- endmacro %}
+
+{% macro not_in(column, values) -%}
+  {#- TRUE when `column` is null or not one of `values` (an accepted-values check for staging). -#}
+  ({{ column }} is null or {{ column }} not in ({% for v in values %}'{{ v }}'{{ ', ' if not loop.last }}{% endfor %}))
+{%- endmacro %}
+
+{% macro out_of_range(column, low, high, low_inclusive=true) -%}
+  {#- TRUE when `column` is null or outside [low, high] (or (low, high] when low_inclusive=false). -#}
+  ({{ column }} is null or {{ column }} {{ '<' if low_inclusive else '<=' }} {{ low }} or {{ column }} > {{ high }})
+{%- endmacro %}
+
+{% macro bad_date(column, nullable=false) -%}
+  {#- TRUE when a date is missing (unless nullable) or outside [min_event_date, the extract's as-of]. -#}
+  ({% if not nullable %}{{ column }} is null or {% endif %}{{ column }} < date '{{ var("min_event_date") }}' or {{ column }} > extract_as_of)
+{%- endmacro %}
+
+{% macro in_family_scope(family_id_column) -%}
+  {%- if var('regions') | length == 0 -%}
+    true
+  {%- else -%}
+    {{ family_id_column }} in (select family_id from {{ ref('stg_scope_families') }})
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro invalid_iin(column) -%}
+  not {{ iin_is_valid(column) }}
+{%- endmacro %}

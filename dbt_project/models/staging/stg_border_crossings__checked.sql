@@ -1,0 +1,23 @@
+{{ config(materialized='table') }}
+{%- set checks = [
+    ['INVALID_IIN', invalid_iin('iin')],
+    ['INVALID_CATEGORY', not_in('direction', ['exit', 'entry'])],
+    ['DATE_OUT_OF_RANGE', bad_date('crossing_date')],
+] %}
+
+with source as (
+    select * from {{ source('landing', 'border_crossings') }}
+    where {{ in_scope('iin') }}
+),
+
+renamed as (
+    select
+        trim(iin) as iin,
+        crossing_date,
+        lower(trim(direction)) as direction,
+        trim(border_point) as border_point,
+        extract_as_of
+    from source
+),
+
+{{ checked_rows('renamed', checks) }}

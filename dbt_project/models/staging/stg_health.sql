@@ -1,0 +1,2 @@
+-- Kept (valid, de-duplicated) rows of the health extract.
+{{ kept_rows('stg_health__checked') }}

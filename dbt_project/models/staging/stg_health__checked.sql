@@ -1,0 +1,23 @@
+{{ config(materialized='table') }}
+{%- set checks = [
+    ['INVALID_IIN', invalid_iin('iin')],
+    ['MISSING_KEY', "icd10_code is null or icd10_code = ''"],
+    ['DATE_OUT_OF_RANGE', bad_date('observation_start') ~ ' or observation_end < observation_start'],
+] %}
+
+with source as (
+    select * from {{ source('landing', 'health') }}
+    where {{ in_scope('iin') }}
+),
+
+renamed as (
+    select
+        trim(iin) as iin,
+        upper(trim(icd10_code)) as icd10_code,
+        observation_start,
+        observation_end,
+        extract_as_of
+    from source
+),
+
+{{ checked_rows('renamed', checks) }}

@@ -1,0 +1,2 @@
+-- Kept (valid, de-duplicated) rows of the population extract.
+{{ kept_rows('stg_population__checked') }}
