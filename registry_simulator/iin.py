@@ -46,12 +46,17 @@ def valid_mask(digits: np.ndarray) -> np.ndarray:
     return (expected != INVALID) & (expected == digits[:, 11])
 
 
-def digits_to_arrow(digits: np.ndarray) -> pa.StringArray:
-    """Turn an (n, width) array of digit values into an Arrow string array without Python loops."""
-    n, width = digits.shape
-    data = np.ascontiguousarray(digits.astype(np.uint8) + 48)
+def ascii_rows_to_arrow(chars: np.ndarray) -> pa.StringArray:
+    """Turn an (n, width) uint8 array of ASCII codes into an Arrow string array (one row, one string)."""
+    n, width = chars.shape
+    data = np.ascontiguousarray(chars, dtype=np.uint8)
     offsets = np.arange(0, (n + 1) * width, width, dtype=np.int32)
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+def digits_to_arrow(digits: np.ndarray) -> pa.StringArray:
+    """Turn an (n, width) array of digit values into an Arrow string array without Python loops."""
+    return ascii_rows_to_arrow(digits.astype(np.uint8) + 48)
 
 
 def int_to_digits(values: np.ndarray, width: int) -> np.ndarray:
