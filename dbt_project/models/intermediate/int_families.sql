@@ -1,0 +1,29 @@
+-- Families that have at least one member on the reference date, with their head's dwelling.
+-- Families left without members are in int_families__rejected.
+with families as (
+    select * from {{ ref('stg_families') }}
+),
+
+heads as (
+    select family_id, iin as head_iin, dwelling_id, settlement_type
+    from {{ ref('int_family_members') }}
+    where is_head
+),
+
+kato_codes as (
+    select kato, settlement_type from {{ ref('kato_codes') }}
+)
+
+select
+    families.family_id,
+    families.address_kato as kato,
+    left(families.address_kato, 2) as region_kato,
+    -- the civil registry's settlement type of the head's address; the classifier's as fallback
+    coalesce(heads.settlement_type, kato_codes.settlement_type) as settlement_type,
+    heads.head_iin,
+    heads.dwelling_id as head_dwelling_id,
+    families.registration_date,
+    families.period
+from families
+join heads on heads.family_id = families.family_id
+left join kato_codes on kato_codes.kato = families.address_kato

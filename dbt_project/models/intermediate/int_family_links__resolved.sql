@@ -1,0 +1,66 @@
+-- Every valid family link with its resolution: resolution_code null = the person is a member of
+-- that family on the reference date; otherwise the reason the link was not used.
+--
+-- A person claimed by several families (documented deterministic rule): the link where the person
+-- is the head wins; then the most recent link_date; then the smallest family_id. The losing links
+-- are CLAIMED_BY_ANOTHER_FAMILY (or DUPLICATE_LINK when it is the same family again).
+{%- set ref_date = reference_date() %}
+
+with family_links as (
+    select * from {{ ref('stg_family_links') }}
+),
+
+families as (
+    select family_id from {{ ref('stg_families') }}
+),
+
+persons as (
+    select iin, is_born, is_alive from {{ ref('int_persons') }}
+),
+
+checked as (
+    select
+        family_links.family_id,
+        family_links.iin,
+        family_links.role,
+        family_links.link_date,
+        case
+            when families.family_id is null then 'UNKNOWN_FAMILY'
+            when persons.iin is null then 'UNKNOWN_PERSON'
+            when not persons.is_born then 'NOT_BORN_ON_REFERENCE_DATE'
+            when not persons.is_alive then 'DECEASED'
+            when family_links.link_date > {{ ref_date }} then 'LINKED_AFTER_REFERENCE_DATE'
+        end as unusable_reason
+    from family_links
+    left join families on families.family_id = family_links.family_id
+    left join persons on persons.iin = family_links.iin
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by iin
+            order by (role = 'head') desc, link_date desc nulls last, family_id, role
+        ) as claim_rank,
+        first_value(family_id) over (
+            partition by iin
+            order by (role = 'head') desc, link_date desc nulls last, family_id, role
+        ) as winning_family_id
+    from checked
+    where unusable_reason is null
+)
+
+select
+    family_id, iin, role, link_date,
+    case
+        when claim_rank = 1 then null
+        when family_id = winning_family_id then 'DUPLICATE_LINK'
+        else 'CLAIMED_BY_ANOTHER_FAMILY'
+    end as resolution_code,
+    {{ period_literal() }} as period
+from ranked
+union all
+select family_id, iin, role, link_date, unusable_reason as resolution_code, {{ period_literal() }} as period
+from checked
+where unusable_reason is not null
