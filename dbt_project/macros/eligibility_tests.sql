@@ -1,0 +1,59 @@
+{#- Generic data tests of the eligibility rules and lists (models/eligibility, seeds/service_rules). -#}
+
+{% test elig_rules_valid(model) %}
+  {#- A service-rule seed is usable: 2-digit regions, levels within 1..6, one version per region
+      and start date, and no locally funded rule that allows level 6 (domain.md: level 6 is
+      excluded from support paid by local budgets). Returns the offending rows. -#}
+  with rules as (
+      select
+          *,
+          list_transform(string_split(allowed_levels, ','), lambda x: try_cast(trim(x) as integer)) as levels,
+          count(*) over (partition by region, valid_from) as n_same_start
+      from {{ model }}
+  )
+  select region, rule_version, valid_from, funding, allowed_levels
+  from rules
+  where not regexp_full_match(region, '[0-9]{2}')
+     or len(levels) = 0
+     or list_bool_or(list_transform(levels, lambda l: l is null or l < 1 or l > 6))
+     or (funding = 'local' and list_contains(levels, 6))
+     or n_same_start > 1
+{% endtest %}
+
+{% test elig_no_level_6_in_local_services(model, rules_model) %}
+  {#- Every listed row has a rule (service, region, rule_version) in `rules_model`, and no row of
+      a locally funded service is for a level-6 family. Checks the list itself, so it also holds
+      if a rule seed were edited to allow level 6. -#}
+  select list.service, list.region, list.rule_version, list.level, rules.funding
+  from (select * from {{ model }}) as list
+  left join {{ rules_model }} as rules
+    on rules.service = list.service and rules.region = list.region and rules.rule_version = list.rule_version
+  where rules.funding is null
+     or (rules.funding = 'local' and list.level = 6)
+{% endtest %}
+
+{% test elig_positive(model, column_name) %}
+  {#- Rows whose `column_name` is not a finite number > 0. -#}
+  select {{ column_name }}
+  from {{ model }}
+  where not ({{ column_name }} > 0 and isfinite({{ column_name }}))
+{% endtest %}
+
+{% macro duckdb__get_where_subquery(relation) -%}
+  {#- dbt's default `where` handling for tests, plus one placeholder: `__eligibility_partition__`
+      becomes the run's period/region filter (elig_partition_filter) when the test runs. Test
+      configs are rendered when the project is parsed, so a `where` written with var() would keep
+      the vars of the parse, not those of the run. -#}
+  {%- set where = config.get('where', '') -%}
+  {%- if where -%}
+    {%- if '__eligibility_partition__' in where -%}
+      {%- set where = where | replace('__eligibility_partition__', elig_partition_filter()) -%}
+    {%- endif -%}
+    {%- set filtered -%}
+      (select * from {{ relation }} where {{ where }}) dbt_subquery
+    {%- endset -%}
+    {%- do return(filtered) -%}
+  {%- else -%}
+    {%- do return(relation) -%}
+  {%- endif -%}
+{%- endmacro %}

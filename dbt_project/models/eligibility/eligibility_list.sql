@@ -1,0 +1,53 @@
+-- The eligibility list of the run's period and region (vars `period`, `region`): every service's
+-- eligible families (and beneficiaries), with the family head as the recipient.
+-- Incremental by partition: the pre-hook deletes the run's (period, region) rows, then the new
+-- rows are appended, in one transaction. Other periods and regions are left as they are, and a
+-- rerun that lists nobody still clears the partition. full_refresh=false: a --full-refresh of
+-- one partition must not wipe the others (drop the table by hand to change its columns).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    full_refresh=false,
+    pre_hook="{{ elig_delete_partition() }}",
+) }}
+
+with
+
+service_rows as (
+    {%- for service in elig_services() %}
+    select period, region, service, family_id, beneficiary_iin, level, amount_kzt,
+           rule_version, methodology_version, reason_codes
+    from {{ ref('elig_' ~ service) }}
+    where {{ elig_partition_filter() }}
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
+),
+
+recipients as (
+    -- the family head; should a family have none, its oldest adult (then oldest member)
+    select family_id, iin as recipient_iin
+    from {{ ref('family_members') }}
+    where period = '{{ var("period") }}'
+      and family_id in (select family_id from service_rows)
+    qualify row_number() over (
+        partition by family_id
+        order by is_head desc, age >= {{ var('adult_age', 18) }} desc, age desc, iin
+    ) = 1
+)
+
+select
+    cast(service_rows.period as varchar) as period,
+    cast(service_rows.region as varchar) as region,
+    cast(service_rows.service as varchar) as service,
+    cast(service_rows.family_id as bigint) as family_id,
+    cast(recipients.recipient_iin as varchar) as recipient_iin,
+    cast(service_rows.beneficiary_iin as varchar) as beneficiary_iin,
+    cast(coalesce(service_rows.beneficiary_iin, '') as varchar) as beneficiary_key,
+    cast(service_rows.level as tinyint) as level,
+    cast(service_rows.amount_kzt as double) as amount_kzt,
+    cast(service_rows.rule_version as varchar) as rule_version,
+    cast(service_rows.methodology_version as varchar) as methodology_version,
+    cast(service_rows.reason_codes as varchar[]) as reason_codes
+from service_rows
+left join recipients on recipients.family_id = service_rows.family_id

@@ -1,0 +1,46 @@
+-- Per period, region and service: families, beneficiaries (list rows: children or pupils for the
+-- per-person services, families for the others) and the total monthly amount. Every service
+-- with a rule in force in the region gets a row, with zeros when nobody is eligible.
+-- Partitioned like eligibility_list (see there).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    full_refresh=false,
+    pre_hook="{{ elig_delete_partition() }}",
+) }}
+
+with
+
+offered as (
+    select distinct period, region, service
+    from (
+        select '{{ var("period") }}' as period, region, service
+        from {{ ref('eligibility_service_rules') }}
+        where valid_from <= {{ elig_period_start("'" ~ var('period') ~ "'") }}
+    ) as rules
+    where {{ elig_partition_filter() }}
+),
+
+totals as (
+    select
+        period,
+        region,
+        service,
+        count(distinct family_id) as families,
+        count(*) as beneficiaries,
+        sum(amount_kzt) as total_amount_kzt
+    from {{ ref('eligibility_list') }}
+    where {{ elig_partition_filter() }}
+    group by period, region, service
+)
+
+select
+    cast(offered.period as varchar) as period,
+    cast(offered.region as varchar) as region,
+    cast(offered.service as varchar) as service,
+    cast(coalesce(totals.families, 0) as bigint) as families,
+    cast(coalesce(totals.beneficiaries, 0) as bigint) as beneficiaries,
+    cast(coalesce(totals.total_amount_kzt, 0) as double) as total_amount_kzt
+from offered
+left join totals using (period, region, service)
