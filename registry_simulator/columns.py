@@ -8,7 +8,9 @@ import pyarrow as pa
 from .iin import ascii_rows_to_arrow, int_to_digits
 
 
-def coded_ids(tags: tuple[str, ...], kind: np.ndarray | int, numbers: np.ndarray, width: int) -> pa.StringArray:
+def coded_ids(
+    tags: tuple[str, ...], kind: np.ndarray | int, numbers: np.ndarray, width: int
+) -> pa.StringArray:
     """Ids like ``RE79000001234``: a tag chosen per row (all tags equally long) + zero-padded number."""
     tag_bytes = np.array([np.frombuffer(t.encode(), np.uint8) for t in tags])
     n = len(numbers)
@@ -46,8 +48,13 @@ def money(values: np.ndarray) -> pa.Array:
 
 def month_starts(days: np.ndarray) -> np.ndarray:
     """First day of the month of each day number."""
-    return np.asarray(days, dtype=np.int32).astype("datetime64[D]").astype("datetime64[M]").astype(
-        "datetime64[D]").astype(np.int32)
+    return (
+        np.asarray(days, dtype=np.int32)
+        .astype("datetime64[D]")
+        .astype("datetime64[M]")
+        .astype("datetime64[D]")
+        .astype(np.int32)
+    )
 
 
 def add_years(days: np.ndarray, years: np.ndarray | float) -> np.ndarray:

@@ -129,6 +129,10 @@ def _corrupt_iins(values: pa.Array) -> pa.Array:
     return digits_to_arrow(digits)
 
 
+def _single_array(column: pa.ChunkedArray) -> pa.Array:
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
 def _replace(column: pa.Array, rows: np.ndarray, new_values: pa.Array) -> pa.Array:
     if len(rows) == 0:
         return column
@@ -137,8 +141,14 @@ def _replace(column: pa.Array, rows: np.ndarray, new_values: pa.Array) -> pa.Arr
     return pc.replace_with_mask(column, pa.array(mask), new_values)
 
 
-def inject_row_defects(name: str, table: pa.Table, rates: DefectRates, rng: np.random.Generator,
-                       ref_days: int, counts: DefectCounts) -> pa.Table:
+def inject_row_defects(
+    name: str,
+    table: pa.Table,
+    rates: DefectRates,
+    rng: np.random.Generator,
+    ref_days: int,
+    counts: DefectCounts,
+) -> pa.Table:
     """Apply the row-level defects to one registry chunk and count them."""
     if not rates.any or table.num_rows == 0:
         return table
@@ -158,7 +168,7 @@ def inject_row_defects(name: str, table: pa.Table, rates: DefectRates, rng: np.r
     u = rng.random(n)
     bounds = np.cumsum([rate for _, rate in candidates])
     which = np.searchsorted(bounds, u, side="right")  # == len(candidates) means untouched
-    columns = {c: table.column(c).combine_chunks() for c in table.column_names}
+    columns = {c: _single_array(table.column(c)) for c in table.column_names}
     for k, (defect, _) in enumerate(candidates):
         rows = np.flatnonzero(which == k)
         if len(rows) == 0:
@@ -178,7 +188,12 @@ def inject_row_defects(name: str, table: pa.Table, rates: DefectRates, rng: np.r
             col = DATE_COLUMNS[name]
             future = ref_days + rng.integers(31, 3 * 365, len(rows))
             if col in MONTH_COLUMNS:
-                future = future.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+                future = (
+                    future.astype("datetime64[D]")
+                    .astype("datetime64[M]")
+                    .astype("datetime64[D]")
+                    .astype(np.int64)
+                )
             columns[col] = _replace(columns[col], rows, pa.array(future.astype(np.int32), pa.date32()))
         elif defect == "missing_value":
             options = REQUIRED_COLUMNS[name]
@@ -192,7 +207,9 @@ def inject_row_defects(name: str, table: pa.Table, rates: DefectRates, rng: np.r
         elif defect == "unknown_kato":
             col = KATO_COLUMNS[name]
             prefix = _prefix_of(columns[col], rows)
-            columns[col] = _replace(columns[col], rows, pa.array([unknown_kato(prefix)] * len(rows), pa.string()))
+            columns[col] = _replace(
+                columns[col], rows, pa.array([unknown_kato(prefix)] * len(rows), pa.string())
+            )
         counts[(defect, name, col)] += len(rows)
     table = pa.Table.from_arrays(list(columns.values()), schema=table.schema)
     if rates.duplicate_row > 0:
@@ -211,8 +228,13 @@ def _prefix_of(column: pa.Array, rows: np.ndarray) -> int:
     return int(values[0][:2]) if values else 99
 
 
-def inject_family_defects(tables: dict[str, pa.Table], rates: DefectRates, rng: np.random.Generator,
-                          empty_family_id_base: int, counts: DefectCounts) -> None:
+def inject_family_defects(
+    tables: dict[str, pa.Table],
+    rates: DefectRates,
+    rng: np.random.Generator,
+    empty_family_id_base: int,
+    counts: DefectCounts,
+) -> None:
     """Family-card defects: a person in two families, the deceased still linked, empty families."""
     if not rates.any:
         return
@@ -229,8 +251,11 @@ def inject_family_defects(tables: dict[str, pa.Table], rates: DefectRates, rng: 
         other = family_ids[rng.integers(0, len(family_ids), len(moved))]
         same = other == row.column("family_id").to_numpy()
         other = np.where(same, family_ids[(np.searchsorted(family_ids, other) + 1) % len(family_ids)], other)
-        extra.append(row.set_column(0, "family_id", pa.array(other)).set_column(
-            2, "role", pa.array(["other"] * len(moved), pa.string())))
+        extra.append(
+            row.set_column(0, "family_id", pa.array(other)).set_column(
+                2, "role", pa.array(["other"] * len(moved), pa.string())
+            )
+        )
         counts[("person_in_two_families", "family_links", "iin")] += len(moved)
 
     dead_rows = np.flatnonzero(population.column("death_date").is_valid().to_numpy(zero_copy_only=False))
@@ -238,14 +263,23 @@ def inject_family_defects(tables: dict[str, pa.Table], rates: DefectRates, rng: 
     if n_dead_links:
         pick = np.sort(rng.choice(dead_rows, n_dead_links, replace=False))
         dead = population.take(pa.array(pick))
-        link_day = dead.column("death_date").to_numpy(zero_copy_only=False).astype("datetime64[D]").astype(np.int64)
-        extra.append(pa.table({
-            "family_id": pa.array(family_ids[rng.integers(0, len(family_ids), n_dead_links)]),
-            "iin": dead.column("iin"),
-            "role": pa.array(["parent"] * n_dead_links, pa.string()),
-            "link_date": pa.array((link_day - rng.integers(400, 4000, n_dead_links)).astype(np.int32), pa.date32()),
-            "extract_as_of": links.column("extract_as_of").slice(0, n_dead_links),
-        }, schema=links.schema))
+        link_day = (
+            dead.column("death_date").to_numpy(zero_copy_only=False).astype("datetime64[D]").astype(np.int64)
+        )
+        extra.append(
+            pa.table(
+                {
+                    "family_id": pa.array(family_ids[rng.integers(0, len(family_ids), n_dead_links)]),
+                    "iin": dead.column("iin"),
+                    "role": pa.array(["parent"] * n_dead_links, pa.string()),
+                    "link_date": pa.array(
+                        (link_day - rng.integers(400, 4000, n_dead_links)).astype(np.int32), pa.date32()
+                    ),
+                    "extract_as_of": links.column("extract_as_of").slice(0, n_dead_links),
+                },
+                schema=links.schema,
+            )
+        )
         counts[("deceased_in_family", "family_links", "iin")] += n_dead_links
     if extra:
         tables["family_links"] = pa.concat_tables([links, *extra])

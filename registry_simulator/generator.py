@@ -9,10 +9,12 @@ waiting-list defect stream.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 import sys
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,8 +88,9 @@ def _make_stale(name: str, table: pa.Table, stale_as_of: int) -> pa.Table:
         table = table.filter(keep)
     if name == "housing_costs":
         billed = table.column("billing_month").to_numpy().astype("datetime64[M]") - 1
-        table = table.set_column(2, "billing_month",
-                                 pa.array(billed.astype("datetime64[D]").astype(np.int32), pa.date32()))
+        table = table.set_column(
+            2, "billing_month", pa.array(billed.astype("datetime64[D]").astype(np.int32), pa.date32())
+        )
     as_of = pa.array(np.full(table.num_rows, stale_as_of, np.int32), pa.date32())
     return table.set_column(table.schema.get_field_index("extract_as_of"), "extract_as_of", as_of)
 
@@ -144,68 +147,111 @@ def generate_month(
 
     as_of = to_days(period.extract_as_of)
     stale_as_of = to_days(period.previous.extract_as_of)
-    writers = {name: StreamingParquet(month_dir / f"{name}.parquet", REGISTRIES[name])
-               for name in REGISTRY_NAMES if name not in late}
-    truth_writer: StreamingParquet | None = None
+    writers = {
+        name: StreamingParquet(month_dir / f"{name}.parquet", REGISTRIES[name])
+        for name in REGISTRY_NAMES
+        if name not in late
+    }
     counts: Counter = Counter()
     families = people = 0
     total_people = sum(max(int(round(REGION_BY_PREFIX[p].population * scale)), 1) for p in prefixes)
-    bar = tqdm(total=total_people, unit="people", unit_scale=True, disable=not progress, file=sys.stderr,
-               desc=f"registries {period.label}")
+    bar = tqdm(
+        total=total_people,
+        unit="people",
+        unit_scale=True,
+        disable=not progress,
+        file=sys.stderr,
+        desc=f"registries {period.label}",
+    )
     region_streams = np.random.SeedSequence(seed).spawn(len(REGIONS))
-    try:
-        for prefix in prefixes:
-            pop_ss, chunks_ss, region_defects_ss = region_streams[REGION_INDEX[prefix]].spawn(3)
-            pop = build_region(prefix, scale, period.ref_days, np.random.default_rng(pop_ss))
-            n_dead = len(pop.birth) - pop.n_members
-            bounds = np.arange(0, pop.n_families + CHUNK_FAMILIES, CHUNK_FAMILIES).clip(max=pop.n_families)
-            bounds = np.unique(bounds)
-            n_chunks = len(bounds) - 1
-            dead_bounds = np.linspace(0, n_dead, n_chunks + 1).astype(np.int64)
-            waiting: list[pa.Table] = []
-            for c, chunk_ss in enumerate(chunks_ss.spawn(n_chunks)):
-                data_ss, defects_ss = chunk_ss.spawn(2)
-                f0, f1 = int(bounds[c]), int(bounds[c + 1])
-                built = ChunkBuilder(pop, period, f0, f1, int(dead_bounds[c]), int(dead_bounds[c + 1]),
-                                     np.random.default_rng(data_ss)).build()
-                tables = {name: _to_table(name, cols, as_of) for name, cols in built.tables.items()}
-                defect_rng = np.random.default_rng(defects_ss)
-                empty_base = prefix * 10**10 + 9 * 10**9 + c * 10**5
-                inject_family_defects(tables, rates, defect_rng, empty_base, counts)
-                for name in REGISTRY_NAMES:
-                    if name == "housing_waiting_list":
-                        waiting.append(tables[name])
-                        continue
-                    table = _make_stale(name, tables[name], stale_as_of) if name in stale else tables[name]
-                    table = inject_row_defects(name, table, rates, defect_rng, period.ref_days, counts)
-                    if name in writers:
-                        writers[name].write(table)
-                truth = _truth_table(built.truth)
-                if truth_writer is None:
-                    truth_writer = StreamingParquet(truth_dir / TRUTH_NAME, truth.schema)
-                truth_writer.write(truth)
-                families += f1 - f0
-                people += int(pop.fam_size[f0:f1].sum())
-                bar.update(int(pop.fam_size[f0:f1].sum()))
-            name = "housing_waiting_list"
-            table = _rank_waiting_list(pa.concat_tables(waiting))
-            table = _make_stale(name, table, stale_as_of) if name in stale else table
-            table = inject_row_defects(name, table, rates, np.random.default_rng(region_defects_ss),
-                                       period.ref_days, counts)
+    truth_writer: list[StreamingParquet] = []  # created with the first chunk (its schema comes from the data)
+
+    def land(
+        tables: dict[str, pa.Table],
+        truth: pa.Table,
+        defect_rng: np.random.Generator,
+        empty_base: int,
+        waiting: list[pa.Table],
+    ) -> None:
+        """Defects + writes of one chunk; runs on the writer thread while the next chunk is built."""
+        inject_family_defects(tables, rates, defect_rng, empty_base, counts)
+        for name in REGISTRY_NAMES:
+            if name == "housing_waiting_list":
+                waiting.append(tables[name])
+                continue
+            table = _make_stale(name, tables[name], stale_as_of) if name in stale else tables[name]
+            table = inject_row_defects(name, table, rates, defect_rng, period.ref_days, counts)
             if name in writers:
                 writers[name].write(table)
-    except BaseException:
-        for writer in writers.values():
-            writer.abort()
-        if truth_writer is not None:
-            truth_writer.abort()
-        raise
-    finally:
-        bar.close()
-    for writer in writers.values():
+        if not truth_writer:
+            truth_writer.append(StreamingParquet(truth_dir / TRUTH_NAME, truth.schema))
+        truth_writer[0].write(truth)
+
+    def land_waiting_list(waiting: list[pa.Table], defect_rng: np.random.Generator) -> None:
+        name = "housing_waiting_list"
+        table = _rank_waiting_list(pa.concat_tables(waiting))
+        table = _make_stale(name, table, stale_as_of) if name in stale else table
+        table = inject_row_defects(name, table, rates, defect_rng, period.ref_days, counts)
+        if name in writers:
+            writers[name].write(table)
+
+    # One writer thread: Arrow's Parquet writer and compute release the GIL, so writing chunk k
+    # overlaps with building chunk k+1. At most one chunk waits, which bounds memory.
+    pending: Future | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="landing-writer") as pool:
+        try:
+            for prefix in prefixes:
+                pop_ss, chunks_ss, region_defects_ss = region_streams[REGION_INDEX[prefix]].spawn(3)
+                pop = build_region(prefix, scale, period.ref_days, np.random.default_rng(pop_ss))
+                n_dead = len(pop.birth) - pop.n_members
+                bounds = np.unique(
+                    np.arange(0, pop.n_families + CHUNK_FAMILIES, CHUNK_FAMILIES).clip(max=pop.n_families)
+                )
+                n_chunks = len(bounds) - 1
+                dead_bounds = np.linspace(0, n_dead, n_chunks + 1).astype(np.int64)
+                waiting: list[pa.Table] = []
+                for c, chunk_ss in enumerate(chunks_ss.spawn(n_chunks)):
+                    data_ss, defects_ss = chunk_ss.spawn(2)
+                    f0, f1 = int(bounds[c]), int(bounds[c + 1])
+                    built = ChunkBuilder(
+                        pop,
+                        period,
+                        f0,
+                        f1,
+                        int(dead_bounds[c]),
+                        int(dead_bounds[c + 1]),
+                        np.random.default_rng(data_ss),
+                    ).build()
+                    tables = {name: _to_table(name, cols, as_of) for name, cols in built.tables.items()}
+                    if pending is not None:
+                        pending.result()
+                    pending = pool.submit(
+                        land,
+                        tables,
+                        _truth_table(built.truth),
+                        np.random.default_rng(defects_ss),
+                        prefix * 10**10 + 9 * 10**9 + c * 10**5,
+                        waiting,
+                    )
+                    chunk_people = int(pop.fam_size[f0:f1].sum())
+                    families += f1 - f0
+                    people += chunk_people
+                    bar.update(chunk_people)
+                pending.result()
+                pending = pool.submit(land_waiting_list, waiting, np.random.default_rng(region_defects_ss))
+            pending.result()
+        except BaseException:
+            if pending is not None:
+                pending.cancel()
+                with contextlib.suppress(BaseException):
+                    pending.result()
+            for writer in [*writers.values(), *truth_writer]:
+                writer.abort()
+            raise
+        finally:
+            bar.close()
+    for writer in [*writers.values(), *truth_writer]:
         writer.close()
-    assert truth_writer is not None
-    truth_writer.close()
 
     results: dict[str, RegistryResult] = {}
     for name in REGISTRY_NAMES:
@@ -214,12 +260,21 @@ def generate_month(
             continue
         path = writers[name].path
         extract_as_of = period.previous.extract_as_of if name in stale else period.extract_as_of
-        results[name] = RegistryResult(name, "delivered", path.name, writers[name].rows, extract_as_of.isoformat(),
-                                       sha256_of(path), path.stat().st_size)
+        results[name] = RegistryResult(
+            name,
+            "delivered",
+            path.name,
+            writers[name].rows,
+            extract_as_of.isoformat(),
+            sha256_of(path),
+            path.stat().st_size,
+        )
     defect_list = [
         {"defect": defect, "registry": registry, "column": column, "rows": int(n)}
-        for (defect, registry, column), n in sorted(counts.items(), key=lambda kv: (
-            DefectRates.names().index(kv[0][0]), REGISTRY_NAMES.index(kv[0][1]), kv[0][2]))
+        for (defect, registry, column), n in sorted(
+            counts.items(),
+            key=lambda kv: (DefectRates.names().index(kv[0][0]), REGISTRY_NAMES.index(kv[0][1]), kv[0][2]),
+        )
     ]
     window = period.window_months
     manifest = {
@@ -241,8 +296,17 @@ def generate_month(
         "defects": defect_list,
     }
     write_json_atomically(manifest_path, manifest)
-    return GenerationSummary(period.label, month_dir, manifest_path, truth_dir / TRUTH_NAME, results,
-                             defect_list, families, people, manifest)
+    return GenerationSummary(
+        period.label,
+        month_dir,
+        manifest_path,
+        truth_dir / TRUTH_NAME,
+        results,
+        defect_list,
+        families,
+        people,
+        manifest,
+    )
 
 
 def remove_month(out: str | Path, month: str) -> None:

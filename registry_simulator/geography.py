@@ -67,7 +67,16 @@ REGION_INDEX: dict[int, int] = {r.prefix: i for i, r in enumerate(REGIONS)}
 _CITY_DISTRICTS: dict[int, tuple[str, ...]] = {
     79: ("791110000", "791310000", "791510000", "791710000", "791910000"),
     71: ("711110000", "711210000", "711310000", "711410000", "711510000"),
-    75: ("751110000", "751210000", "751310000", "751410000", "751510000", "751610000", "751710000", "751810000"),
+    75: (
+        "751110000",
+        "751210000",
+        "751310000",
+        "751410000",
+        "751510000",
+        "751610000",
+        "751710000",
+        "751810000",
+    ),
 }
 _CITY_LEVEL_CODE: dict[int, str] = {79: "790000000", 71: "710000000", 75: "750000000"}
 
@@ -95,8 +104,12 @@ def classifier(prefix: int) -> Classifier:
     types: list[int] = []
     weights: list[float] = []
     # Oblast cities (type 2): the regional centre holds most of the oblast-city population.
-    oblast_cities = [(f"{prefix}1010000", 0.70), (f"{prefix}1210000", 0.12), (f"{prefix}1410000", 0.10),
-                     (f"{prefix}1610000", 0.08)]
+    oblast_cities = [
+        (f"{prefix}1010000", 0.70),
+        (f"{prefix}1210000", 0.12),
+        (f"{prefix}1410000", 0.10),
+        (f"{prefix}1610000", 0.08),
+    ]
     for code, share in oblast_cities:
         codes.append(code)
         types.append(2)

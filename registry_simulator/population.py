@@ -136,8 +136,14 @@ def _assign_iins(rng: np.random.Generator, birth: np.ndarray, male: np.ndarray, 
         birth[overflow] -= 1  # over-full group: born a day earlier (only at scales far above 1)
     serial = region_idx * SERIAL_BLOCK + 2 * perm[rank]
     digits = np.concatenate(
-        [int_to_digits(year % 100, 2), int_to_digits(month, 2), int_to_digits(day, 2),
-         int_to_digits(century_sex, 1), int_to_digits(serial, 4), np.zeros((len(key), 1), np.uint8)],
+        [
+            int_to_digits(year % 100, 2),
+            int_to_digits(month, 2),
+            int_to_digits(day, 2),
+            int_to_digits(century_sex, 1),
+            int_to_digits(serial, 4),
+            np.zeros((len(key), 1), np.uint8),
+        ],
         axis=1,
     )
     check = check_digits(digits[:, :11])
@@ -172,8 +178,11 @@ def build_region(prefix: int, scale: float, ref_days: int, rng: np.random.Genera
     age, male = _ages_and_sex(rng, fam, pos, role, fam_first, sizes)
 
     n_dead = int(rng.binomial(target, ANNUAL_MORTALITY))
-    dead_age = np.where(rng.random(n_dead) < 0.8, np.clip(52 + rng.gamma(3.0, 7.0, n_dead), 0, 100),
-                        rng.uniform(0, 60, n_dead))
+    dead_age = np.where(
+        rng.random(n_dead) < 0.8,
+        np.clip(52 + rng.gamma(3.0, 7.0, n_dead), 0, 100),
+        rng.uniform(0, 60, n_dead),
+    )
     death = rng.integers(ref_days - 365, ref_days - 1, n_dead).astype(np.int32)
     dead_male = rng.random(n_dead) < 0.53
 

@@ -18,7 +18,7 @@ from .columns import NO_DATE, add_years, categories, coded_ids, dates, money
 from .geography import REGION_BY_PREFIX, classifier
 from .iin import check_digits, digits_to_arrow, int_to_digits
 from .period import Period, mrp, subsistence_minimum, to_days
-from .population import CHILD, HEAD, ROLES, SPOUSE, RegionPopulation
+from .population import HEAD, ROLES, SPOUSE, RegionPopulation
 
 # Tenure of the dwelling a family lives in.
 OWN, RENT_PRIVATE, RENT_STATE, WITH_RELATIVES = range(4)
@@ -31,11 +31,43 @@ LOAN_TYPES = ("mortgage", "consumer", "auto", "microcredit", "credit_card")
 SPECIES = ("cattle", "horse", "sheep", "goat", "camel", "pig", "poultry")
 SPECIES_PRICE_KZT = np.array([400_000, 450_000, 60_000, 40_000, 600_000, 100_000, 3_000], dtype=np.float64)
 AGRI_TYPES = ("tractor", "combine", "seeder", "sprayer", "other")
-ICD10_ADULT = ("I10", "I11", "E11", "I25", "J44", "J45", "N18", "K29", "M42", "E03", "G40", "F20", "B18", "C50")
+ICD10_ADULT = (
+    "I10",
+    "I11",
+    "E11",
+    "I25",
+    "J44",
+    "J45",
+    "N18",
+    "K29",
+    "M42",
+    "E03",
+    "G40",
+    "F20",
+    "B18",
+    "C50",
+)
 ICD10_CHILD = ("J45", "E10", "G40", "Q21", "K29", "F84")
-BORDER_POINTS = ("ALA-AIRPORT", "NQZ-AIRPORT", "CIT-AIRPORT", "KPP-KORDAI", "KPP-ZHIBEK-ZHOLY",
-                 "KPP-KHORGOS", "KPP-KAIRAK", "KPP-SYRYM", "KPP-PETROPAVL-RAIL", "GUW-AIRPORT")
-WAITING_CATEGORIES = ("disability_g12", "child_disability", "orphan", "large_family", "mother_many_children", "other")
+BORDER_POINTS = (
+    "ALA-AIRPORT",
+    "NQZ-AIRPORT",
+    "CIT-AIRPORT",
+    "KPP-KORDAI",
+    "KPP-ZHIBEK-ZHOLY",
+    "KPP-KHORGOS",
+    "KPP-KAIRAK",
+    "KPP-SYRYM",
+    "KPP-PETROPAVL-RAIL",
+    "GUW-AIRPORT",
+)
+WAITING_CATEGORIES = (
+    "disability_g12",
+    "child_disability",
+    "orphan",
+    "large_family",
+    "mother_many_children",
+    "other",
+)
 # Latent (truth) income from assets; the methodology's imputation parameters are deliberately not reused.
 EXTRA_DWELLING_RENT_KZT = 80_000.0
 COMMERCIAL_RENT_KZT = 170_000.0
@@ -54,8 +86,16 @@ class ChunkOutput:
 class ChunkBuilder:
     """Generates the registries of families ``[f0, f1)`` of a region population."""
 
-    def __init__(self, pop: RegionPopulation, period: Period, f0: int, f1: int, d0: int, d1: int,
-                 rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        pop: RegionPopulation,
+        period: Period,
+        f0: int,
+        f1: int,
+        d0: int,
+        d1: int,
+        rng: np.random.Generator,
+    ) -> None:
         self.rng = rng
         self.period = period
         self.prefix = pop.prefix
@@ -111,8 +151,16 @@ class ChunkBuilder:
         yy = rng.integers(0, 26, k)
         mm = rng.integers(1, 13, k)
         digits = np.concatenate(
-            [int_to_digits(yy, 2), int_to_digits(mm, 2), np.full((k, 1), 4, np.uint8), np.zeros((k, 1), np.uint8),
-             int_to_digits(rng.integers(0, 100_000, k), 5), np.zeros((k, 1), np.uint8)], axis=1)
+            [
+                int_to_digits(yy, 2),
+                int_to_digits(mm, 2),
+                np.full((k, 1), 4, np.uint8),
+                np.zeros((k, 1), np.uint8),
+                int_to_digits(rng.integers(0, 100_000, k), 5),
+                np.zeros((k, 1), np.uint8),
+            ],
+            axis=1,
+        )
         check = check_digits(digits[:, :11])
         bad = check < 0
         digits[bad, 10] = (digits[bad, 10] + 1) % 10  # changes only the fallback sum, so it stops being 10
@@ -133,7 +181,7 @@ class ChunkBuilder:
         self.pensioner = age >= self.pension_age
         self.working_age = self.adult & ~self.pensioner
 
-        p_dis = np.select([age < 18, age < 40, age < 60], [0.014, 0.022, 0.05], 0.085)
+        p_dis = np.select([age < 18, age < 40, age < 60], [0.016, 0.028, 0.062], 0.10)
         self.disabled = rng.random(n) < p_dis
         adult_group = np.searchsorted([0.12, 0.57], rng.random(n))  # I 12%, II 45%, III 43%
         self.dis_group = np.where(age < 18, 3, adult_group)
@@ -157,10 +205,12 @@ class ChunkBuilder:
         wf = self.region.wage_factor
         sex_factor = np.where(male, 1.12, 0.88)
         self.wage = np.maximum(np.exp(rng.normal(np.log(310_000 * wf), 0.55, n)) * sex_factor, 85_000)
-        self.informal_income = np.where(self.employment == INFORMAL,
-                                        np.exp(rng.normal(np.log(170_000 * wf), 0.6, n)), 0.0)
-        self.trader_income = np.where(self.employment == SOLE_TRADER,
-                                      np.exp(rng.normal(np.log(330_000 * wf), 0.8, n)), 0.0)
+        self.informal_income = np.where(
+            self.employment == INFORMAL, np.exp(rng.normal(np.log(170_000 * wf), 0.6, n)), 0.0
+        )
+        self.trader_income = np.where(
+            self.employment == SOLE_TRADER, np.exp(rng.normal(np.log(330_000 * wf), 0.8, n)), 0.0
+        )
         # Sole traders: 30% declare nothing; the rest declare part of what they earn.
         declares = rng.random(n) >= 0.30
         self.declared_share = np.where(declares, rng.uniform(0.5, 1.0, n), 0.0)
@@ -173,8 +223,11 @@ class ChunkBuilder:
         """How each family lives: owned, rented privately or from the state, or with relatives."""
         rng, nf = self.rng, self.nf
         settlement = self.fam_settlement
-        probs = np.where(settlement[:, None] == 1, [[0.71, 0.21, 0.03, 0.05]],
-                         np.where(self.fam_rural[:, None], [[0.90, 0.03, 0.02, 0.05]], [[0.80, 0.12, 0.03, 0.05]]))
+        probs = np.where(
+            settlement[:, None] == 1,
+            [[0.71, 0.21, 0.03, 0.05]],
+            np.where(self.fam_rural[:, None], [[0.90, 0.03, 0.02, 0.05]], [[0.80, 0.12, 0.03, 0.05]]),
+        )
         self.tenure_kind = (rng.random(nf)[:, None] > np.cumsum(probs, axis=1)).sum(axis=1)
         own = self.tenure_kind == OWN
         # Families with relatives live in another (owning) family's dwelling of the same chunk.
@@ -182,18 +235,24 @@ class ChunkBuilder:
         host = owners[rng.integers(0, max(len(owners), 1), nf)] if len(owners) else np.arange(nf)
         self.dwelling_fam = np.where(self.tenure_kind == WITH_RELATIVES, host, np.arange(nf))
         self.dwelling_kind = np.where(self.tenure_kind == WITH_RELATIVES, OWN, self.tenure_kind)
-        self.dwelling_kind = np.where(self.tenure_kind == WITH_RELATIVES,
-                                      np.where(own[host], OWN, RENT_PRIVATE), self.dwelling_kind)
+        self.dwelling_kind = np.where(
+            self.tenure_kind == WITH_RELATIVES, np.where(own[host], OWN, RENT_PRIVATE), self.dwelling_kind
+        )
         apartment = settlement <= 2
         median_area = np.where(apartment, 58.0, np.where(settlement == 3, 70.0, 85.0))
-        self.dwelling_area = np.round(median_area * np.exp(rng.normal(0, 0.33, nf))
-                                      * (1 + 0.05 * (self.fam_size - 3)).clip(0.8, 1.4), 1)
+        self.dwelling_area = np.round(
+            median_area * np.exp(rng.normal(0, 0.33, nf)) * (1 + 0.05 * (self.fam_size - 3)).clip(0.8, 1.4), 1
+        )
 
     def dwelling_ids(self, fam: np.ndarray) -> pa.StringArray:
         """Cadastral ids of the dwellings the given families live in."""
         owner = self.dwelling_fam[fam]
-        return coded_ids(("RE", "RP", "RS"), np.minimum(self.dwelling_kind[fam], 2),
-                         self.prefix * 10**9 + self.f0 + owner, 11)
+        return coded_ids(
+            ("RE", "RP", "RS"),
+            np.minimum(self.dwelling_kind[fam], 2),
+            self.prefix * 10**9 + self.f0 + owner,
+            11,
+        )
 
     # ------------------------------------------------------------------ civil registry and family card
     def population(self) -> None:
@@ -269,12 +328,17 @@ class ChunkBuilder:
         traders = np.flatnonzero(self.sole_trader)
         t = len(traders)
         self.trader_registration = self.uniform_days(
-            np.maximum(add_years(self.birth[traders], 18), self.ref - 3650), self.ref - 60, t)
+            np.maximum(add_years(self.birth[traders], 18), self.ref - 3650), self.ref - 60, t
+        )
         rows_t, starts, ends, amounts = [], [], [], []
         for start, end in halves:
             active = np.flatnonzero(self.trader_registration < end)
-            income = (self.trader_income[traders[active]] * self.declared_share[traders[active]] * 6
-                      * np.exp(rng.normal(0, 0.15, len(active))))
+            income = (
+                self.trader_income[traders[active]]
+                * self.declared_share[traders[active]]
+                * 6
+                * np.exp(rng.normal(0, 0.15, len(active)))
+            )
             rows_t.append(active)
             starts.append(np.full(len(active), start, np.int32))
             ends.append(np.full(len(active), end, np.int32))
@@ -317,18 +381,28 @@ class ChunkBuilder:
         self.dis_assigned = np.zeros(self.n, np.int32)
         lowest = np.maximum(self.birth[disabled] + 60, self.ref - 15 * 365)
         self.dis_assigned[disabled] = self.uniform_days(lowest, self.ref - 20, len(disabled))
-        add(disabled, self.dis_assigned[disabled][:, None] < window[None, :], 1,
-            coefficient[:, None] * self.pm_window[None, :])
+        add(
+            disabled,
+            self.dis_assigned[disabled][:, None] < window[None, :],
+            1,
+            coefficient[:, None] * self.pm_window[None, :],
+        )
 
         survivors = np.flatnonzero((self.age < 18) & (rng.random(self.n) < 0.01))
-        add(survivors, np.ones((len(survivors), 12), bool), 2,
-            np.broadcast_to(0.9 * self.pm_window, (len(survivors), 12)))
+        add(
+            survivors,
+            np.ones((len(survivors), 12), bool),
+            2,
+            np.broadcast_to(0.9 * self.pm_window, (len(survivors), 12)),
+        )
 
         # Childcare allowance to the mother for a child under 18 months.
         babies = np.flatnonzero(self.age < 2)
         fam_of = self.fam[babies]
         mother = self.family_mother()[fam_of]
-        under = (self.birth[babies][:, None] <= window[None, :]) & (add_years(self.birth[babies], 1.5)[:, None] > window)
+        under = (self.birth[babies][:, None] <= window[None, :]) & (
+            add_years(self.birth[babies], 1.5)[:, None] > window
+        )
         add(mother, under, 3, np.broadcast_to(6 * self.mrp_window, (len(babies), 12)))
 
         rows_p = np.concatenate(person)
@@ -351,7 +425,7 @@ class ChunkBuilder:
         rng = self.rng
         registered = self.per_family(self.formal_wage_monthly + self.declared_monthly + self.benefits_monthly)
         gap = 0.7 * self.pm_ref * self.fam_size - registered
-        takers = np.flatnonzero((gap > 0) & (rng.random(self.nf) < 0.4))
+        takers = np.flatnonzero((gap > 0) & (rng.random(self.nf) < 0.08))
         months = np.zeros((len(takers), 12), bool)
         months[:, 6:] = True
         rows_p, rows_m, rows_k, values = self.benefit_rows
@@ -374,15 +448,23 @@ class ChunkBuilder:
     def business_registry(self) -> None:
         rng = self.rng
         traders = np.flatnonzero(self.sole_trader)
-        formerly = np.flatnonzero(self.adult & (self.age >= 25) & ~self.sole_trader & (rng.random(self.n) < 0.04))
+        formerly = np.flatnonzero(
+            self.adult & (self.age >= 25) & ~self.sole_trader & (rng.random(self.n) < 0.04)
+        )
         wage_rank = self.wage.argsort().argsort() / max(self.n - 1, 1)
-        founders = np.flatnonzero(self.adult & (self.age >= 25) & (self.age < 75)
-                                  & (rng.random(self.n) < 0.01 + 0.05 * wage_rank**4))
-        former_reg = self.uniform_days(np.maximum(add_years(self.birth[formerly], 18), self.ref - 7300),
-                                       self.ref - 400, len(formerly))
+        founders = np.flatnonzero(
+            self.adult
+            & (self.age >= 25)
+            & (self.age < 75)
+            & (rng.random(self.n) < 0.01 + 0.05 * wage_rank**4)
+        )
+        former_reg = self.uniform_days(
+            np.maximum(add_years(self.birth[formerly], 18), self.ref - 7300), self.ref - 400, len(formerly)
+        )
         former_dereg = self.uniform_days(former_reg + 180, self.ref - 30, len(formerly))
-        founder_reg = self.uniform_days(np.maximum(add_years(self.birth[founders], 20), self.ref - 7300),
-                                        self.ref - 90, len(founders))
+        founder_reg = self.uniform_days(
+            np.maximum(add_years(self.birth[founders], 20), self.ref - 7300), self.ref - 90, len(founders)
+        )
         revenue = np.round(np.exp(rng.normal(np.log(30e6), 1.2, len(founders))))
         self.founder_income = np.zeros(self.n)
         self.founder_income[founders] = revenue * FOUNDER_DIVIDEND_SHARE / 12
@@ -391,14 +473,17 @@ class ChunkBuilder:
         self.tables["business_registry"] = {
             "iin": self.iin(person),
             "bin": pa.concat_arrays([trader_iin, self.iin(formerly), self.bins(len(founders))]),
-            "business_role": categories(("sole_trader", "company_founder"),
-                                        np.r_[np.zeros(len(traders) + len(formerly), np.int8),
-                                              np.ones(len(founders), np.int8)]),
+            "business_role": categories(
+                ("sole_trader", "company_founder"),
+                np.r_[np.zeros(len(traders) + len(formerly), np.int8), np.ones(len(founders), np.int8)],
+            ),
             "registration_date": dates(np.r_[self.trader_registration, former_reg, founder_reg]),
-            "deregistration_date": dates(np.r_[np.full(len(traders), NO_DATE), former_dereg,
-                                               np.full(len(founders), NO_DATE)]),
-            "declared_income_12m_kzt": pa.array(np.r_[np.round(self.trader_declared_12m),
-                                                      np.zeros(len(formerly)), revenue]),
+            "deregistration_date": dates(
+                np.r_[np.full(len(traders), NO_DATE), former_dereg, np.full(len(founders), NO_DATE)]
+            ),
+            "declared_income_12m_kzt": pa.array(
+                np.r_[np.round(self.trader_declared_12m), np.zeros(len(formerly)), revenue]
+            ),
         }
         self.has_founder = np.zeros(self.n, bool)
         self.has_founder[founders] = True
@@ -434,23 +519,31 @@ class ChunkBuilder:
         comm_seq = np.arange(len(comm_fam)) - np.repeat(np.cumsum(n_commercial) - n_commercial, n_commercial)
 
         base = self.prefix * 10**9 + self.f0
-        object_id = pa.concat_arrays([
-            coded_ids(("RE",), 0, base + own_fam, 11),
-            coded_ids(("RX",), 0, (base + extra_fam) * 10 + extra_seq, 12),
-            coded_ids(("CM",), 0, (base + comm_fam) * 10 + comm_seq, 12),
-        ])
+        object_id = pa.concat_arrays(
+            [
+                coded_ids(("RE",), 0, base + own_fam, 11),
+                coded_ids(("RX",), 0, (base + extra_fam) * 10 + extra_seq, 12),
+                coded_ids(("CM",), 0, (base + comm_fam) * 10 + comm_seq, 12),
+            ]
+        )
         n_rows = len(own_fam) + len(extra_fam) + len(comm_fam)
         fam_all = np.r_[own_fam, extra_fam, comm_fam]
         owner_all = np.r_[owner, self.head[extra_fam], self.head[comm_fam]]
-        area = np.r_[self.dwelling_area[own_fam], np.round(45 * np.exp(rng.normal(0, 0.4, len(extra_fam))), 1),
-                     np.round(120 * np.exp(rng.normal(0, 0.7, len(comm_fam))), 1)]
-        registration = self.uniform_days(np.maximum(add_years(self.birth[owner_all], 18), self.ref - 9000),
-                                         self.ref - 30, n_rows)
+        area = np.r_[
+            self.dwelling_area[own_fam],
+            np.round(45 * np.exp(rng.normal(0, 0.4, len(extra_fam))), 1),
+            np.round(120 * np.exp(rng.normal(0, 0.7, len(comm_fam))), 1),
+        ]
+        registration = self.uniform_days(
+            np.maximum(add_years(self.birth[owner_all], 18), self.ref - 9000), self.ref - 30, n_rows
+        )
         self.tables["real_estate"] = {
             "object_id": object_id,
             "iin": self.iin(owner_all),
-            "property_type": categories(("residential", "commercial"),
-                                        np.r_[np.zeros(len(own_fam) + len(extra_fam)), np.ones(len(comm_fam))]),
+            "property_type": categories(
+                ("residential", "commercial"),
+                np.r_[np.zeros(len(own_fam) + len(extra_fam)), np.ones(len(comm_fam))],
+            ),
             "area_m2": pa.array(area),
             "ownership_share": pa.array(np.r_[share, np.ones(len(extra_fam) + len(comm_fam))]),
             "kato": pa.array(self.fam_kato[fam_all], pa.string()),
@@ -463,8 +556,12 @@ class ChunkBuilder:
         private = self.tenure_kind[renters] == RENT_PRIVATE
         area = self.dwelling_area[renters] * 0.85
         settlement_factor = np.where(self.fam_settlement[renters] <= 2, 1.0, 0.6)
-        rent = (self.region.private_rent_kzt * settlement_factor * (area / 50) ** 0.7
-                * np.exp(rng.normal(0, 0.2, len(renters))))
+        rent = (
+            self.region.private_rent_kzt
+            * settlement_factor
+            * (area / 50) ** 0.7
+            * np.exp(rng.normal(0, 0.2, len(renters)))
+        )
         rent = np.where(private, rent, rent * 0.2)
         start = self.uniform_days(self.ref - 3 * 365, self.ref - 15, len(renters))
         years = np.ceil((self.ref - start) / 365.0).astype(np.int64).clip(1)
@@ -477,8 +574,12 @@ class ChunkBuilder:
         tenant = np.r_[self.head[renters], self.head[earlier]]
         kind = np.r_[np.where(private, 0, 1), np.where(earlier_private, 0, 1)]
         base = self.prefix * 10**9 + self.f0
-        dwelling = pa.concat_arrays([self.dwelling_ids(renters),
-                                     coded_ids(("RP", "RS"), kind[len(renters):], base + self.nf + earlier, 11)])
+        dwelling = pa.concat_arrays(
+            [
+                self.dwelling_ids(renters),
+                coded_ids(("RP", "RS"), kind[len(renters) :], base + self.nf + earlier, 11),
+            ]
+        )
         contract_no = np.r_[renters * 2, earlier * 2 + 1] + (self.f0 * 2)
         self.tables["rent_contracts"] = {
             "contract_id": coded_ids(("RC",), 0, self.prefix * 10**10 + contract_no, 12),
@@ -486,8 +587,9 @@ class ChunkBuilder:
             "landlord_type": categories(("private", "state"), kind),
             "dwelling_id": dwelling,
             "area_m2": pa.array(np.round(np.r_[area, 50 * np.exp(rng.normal(0, 0.3, len(earlier)))], 1)),
-            "monthly_rent_kzt": money(np.r_[rent, np.where(earlier_private, 1.0, 0.2)
-                                            * self.region.private_rent_kzt * 0.8]),
+            "monthly_rent_kzt": money(
+                np.r_[rent, np.where(earlier_private, 1.0, 0.2) * self.region.private_rent_kzt * 0.8]
+            ),
             "start_date": dates(np.r_[start, earlier_start]),
             "end_date": dates(np.r_[end, earlier_end]),
         }
@@ -498,8 +600,12 @@ class ChunkBuilder:
         billing_month = self.window[-1]
         heating = 1.6 if self.period.window_months[-1].month in (10, 11, 12, 1, 2, 3, 4) else 1.0
         flat = self.fam_settlement[billed] <= 2
-        utilities = (np.where(self.fam_rural[billed], 15_000, 24_000) * heating * (0.8 + 0.07 * self.fam_size[billed])
-                     * np.exp(rng.normal(0, 0.25, len(billed))))
+        utilities = (
+            np.where(self.fam_rural[billed], 15_000, 24_000)
+            * heating
+            * (0.8 + 0.07 * self.fam_size[billed])
+            * np.exp(rng.normal(0, 0.25, len(billed)))
+        )
         maintenance = np.where(flat, self.dwelling_area[billed] * rng.uniform(60, 120, len(billed)), 0.0)
         self.tables["housing_costs"] = {
             "dwelling_id": self.dwelling_ids(billed),
@@ -529,35 +635,51 @@ class ChunkBuilder:
         n_cars = len(owner)
         age_years = rng.exponential(4.5, n_cars)
         reg = (self.ref - 1 - age_years * 365.25).astype(np.int32)
-        reg[len(car_fam):] = self.uniform_days(self.ref - 360, self.ref - 1, len(informal_car))
+        reg[len(car_fam) :] = self.uniform_days(self.ref - 360, self.ref - 1, len(informal_car))
         vtype = np.zeros(n_cars, np.int8)
 
         trader_family = self.per_family(self.sole_trader.astype(float)) > 0
         commercial = np.flatnonzero(rng.random(nf) < np.where(trader_family, 0.15, 0.02))
         moto = np.flatnonzero(self.fam_rural & (rng.random(nf) < 0.04))
-        agri_count = np.where(self.fam_rural & (rng.random(nf) < 0.05), 1 + (rng.random(nf) < 0.3)
-                              * rng.integers(1, 3, nf), 0)
+        agri_count = np.where(
+            self.fam_rural & (rng.random(nf) < 0.05), 1 + (rng.random(nf) < 0.3) * rng.integers(1, 3, nf), 0
+        )
         agri_fam = np.repeat(np.arange(nf), agri_count)
         agri_kind = rng.integers(0, 5, len(agri_fam))
         owner = np.r_[owner, self.head[commercial], self.head[moto], self.head[agri_fam]]
-        vtype = np.r_[vtype, rng.choice([1, 2], len(commercial), p=[0.85, 0.15]).astype(np.int8),
-                      np.full(len(moto), 3, np.int8), np.full(len(agri_fam), 4, np.int8)]
+        vtype = np.r_[
+            vtype,
+            rng.choice([1, 2], len(commercial), p=[0.85, 0.15]).astype(np.int8),
+            np.full(len(moto), 3, np.int8),
+            np.full(len(agri_fam), 4, np.int8),
+        ]
         other = len(commercial) + len(moto) + len(agri_fam)
         reg = np.r_[reg, (self.ref - 1 - rng.exponential(6.0, other) * 365.25).astype(np.int32)]
         reg = np.maximum(reg, add_years(self.birth[owner], 18))
-        is_commercial = np.r_[np.zeros(n_cars, bool), np.ones(len(commercial), bool),
-                              np.zeros(len(moto) + len(agri_fam), bool)]
+        is_commercial = np.r_[
+            np.zeros(n_cars, bool), np.ones(len(commercial), bool), np.zeros(len(moto) + len(agri_fam), bool)
+        ]
         agri = np.r_[np.full(n_cars + len(commercial) + len(moto), -1), agri_kind]
         order = np.argsort(self.fam[owner], kind="stable")
-        owner, vtype, reg, is_commercial, agri = owner[order], vtype[order], reg[order], is_commercial[order], agri[order]
+        owner, vtype, reg, is_commercial, agri = (
+            owner[order],
+            vtype[order],
+            reg[order],
+            is_commercial[order],
+            agri[order],
+        )
         agri_labels = categories(AGRI_TYPES, np.maximum(agri, 0))
         self.tables["vehicles"] = {
-            "vehicle_id": coded_ids(("VIN",), 0, (self.prefix * 10**9 + self.f0) * 1000 + np.arange(len(owner)), 14),
+            "vehicle_id": coded_ids(
+                ("VIN",), 0, (self.prefix * 10**9 + self.f0) * 1000 + np.arange(len(owner)), 14
+            ),
             "iin": self.iin(owner),
             "vehicle_type": categories(("car", "truck", "bus", "motorcycle", "agri_machinery"), vtype),
             "registration_date": dates(reg),
             "is_commercial": pa.array(is_commercial),
-            "agri_machinery_type": pa.array(agri_labels.to_numpy(zero_copy_only=False), pa.string(), mask=agri < 0),
+            "agri_machinery_type": pa.array(
+                agri_labels.to_numpy(zero_copy_only=False), pa.string(), mask=agri < 0
+            ),
         }
         self.recent_car = np.zeros(self.n, bool)
         self.recent_car[owner[(vtype == 0) & (reg >= self.ref - 365)]] = True
@@ -565,13 +687,17 @@ class ChunkBuilder:
     def credit_bureau(self) -> None:
         rng, n = self.rng, self.n
         borrower_age = self.adult & (self.age < 75)
-        poor = (self.per_family(self.formal_wage_monthly + self.benefits_monthly) / self.fam_size)[self.fam] < self.pm_ref
+        poor = (self.per_family(self.formal_wage_monthly + self.benefits_monthly) / self.fam_size)[
+            self.fam
+        ] < self.pm_ref
         p = np.array([0.0, 0.30, 0.0, 0.06, 0.12])
         draws = rng.random((n, 5)) < p[None, :]
         draws[:, 3] |= poor & (rng.random(n) < 0.08)  # microcredit is more common in poorer families
         draws[:, 2] = rng.random(n) < 0.04
         draws &= borrower_age[:, None]
-        mortgage_fam = np.flatnonzero((self.tenure_kind == OWN) & (rng.random(self.nf) < np.where(self.fam_rural, 0.03, 0.10)))
+        mortgage_fam = np.flatnonzero(
+            (self.tenure_kind == OWN) & (rng.random(self.nf) < np.where(self.fam_rural, 0.03, 0.10))
+        )
         draws[self.head[mortgage_fam], 0] = True
         people, kinds = np.nonzero(draws)
         k = len(people)
@@ -579,11 +705,14 @@ class ChunkBuilder:
         outstanding = np.round(median * np.exp(rng.normal(0, 0.6, k)))
         u = rng.random(k)
         p90 = np.where(poor[people], 0.10, 0.04)
-        days = np.where(u < p90, rng.integers(91, 721, k), np.where(u < p90 + 0.06, rng.integers(1, 90, k), 0))
+        days = np.where(
+            u < p90, rng.integers(91, 721, k), np.where(u < p90 + 0.06, rng.integers(1, 90, k), 0)
+        )
         arrears = np.where(days > 0, np.round(outstanding * rng.uniform(0.05, 0.6, k)) + 2000, 0.0)
         max_years = np.array([15, 5, 7, 1, 5])[kinds]
-        open_date = self.uniform_days(np.maximum(self.ref - max_years * 365, add_years(self.birth[people], 18)),
-                                      self.ref - 15, k)
+        open_date = self.uniform_days(
+            np.maximum(self.ref - max_years * 365, add_years(self.birth[people], 18)), self.ref - 15, k
+        )
         self.tables["credit_bureau"] = {
             "contract_id": coded_ids(("CB",), 0, (self.prefix * 10**9 + self.f0) * 100 + np.arange(k), 13),
             "iin": self.iin(people),
@@ -601,12 +730,16 @@ class ChunkBuilder:
         d = len(people)
         assigned = self.dis_assigned[people]
         expired = self.dis_expired[people]
-        assigned[expired] = self.uniform_days(np.maximum(self.birth[people[expired]] + 60, self.ref - 4000),
-                                              self.ref - 400, int(expired.sum()))
+        assigned[expired] = self.uniform_days(
+            np.maximum(self.birth[people[expired]] + 60, self.ref - 4000), self.ref - 400, int(expired.sum())
+        )
         child = self.dis_group[people] == 3
         indefinite = ~child & (rng.random(d) < 0.45)
-        review = np.where(child, np.minimum(add_years(self.birth[people], 18), self.ref + 2 * 365),
-                          self.uniform_days(self.ref + 30, self.ref + 2 * 365, d))
+        review = np.where(
+            child,
+            np.minimum(add_years(self.birth[people], 18), self.ref + 2 * 365),
+            self.uniform_days(self.ref + 30, self.ref + 2 * 365, d),
+        )
         review = np.where(expired, self.uniform_days(self.ref - 300, self.ref - 1, d), review)
         review = np.where(indefinite & ~expired, NO_DATE, review)
         self.tables["disability"] = {
@@ -622,12 +755,20 @@ class ChunkBuilder:
         chronic = rng.random(n) < p
         second = chronic & (rng.random(n) < 0.25)
         ended = ~chronic & self.adult & (rng.random(n) < 0.04)
-        people = np.sort(np.r_[np.flatnonzero(chronic), np.flatnonzero(second), np.flatnonzero(ended)], kind="stable")
+        people = np.sort(
+            np.r_[np.flatnonzero(chronic), np.flatnonzero(second), np.flatnonzero(ended)], kind="stable"
+        )
         k = len(people)
         is_child = age[people] < 18
         codes = np.where(is_child, rng.integers(0, len(ICD10_CHILD), k), rng.integers(0, len(ICD10_ADULT), k))
-        labels = pa.array(np.where(is_child, np.array(ICD10_CHILD, object)[np.minimum(codes, len(ICD10_CHILD) - 1)],
-                                   np.array(ICD10_ADULT, object)[codes]), pa.string())
+        labels = pa.array(
+            np.where(
+                is_child,
+                np.array(ICD10_CHILD, object)[np.minimum(codes, len(ICD10_CHILD) - 1)],
+                np.array(ICD10_ADULT, object)[codes],
+            ),
+            pa.string(),
+        )
         start = self.uniform_days(np.maximum(self.birth[people] + 30, self.ref - 3650), self.ref - 20, k)
         # Rows of people without an ongoing observation are the ended ones.
         is_ended = ~chronic[people]
@@ -647,7 +788,8 @@ class ChunkBuilder:
         # The school year starts on 1 September; a child enters school the September after turning 6.
         school_years = ref_year - (ref_month < 9)
         sept = lambda year: np.array([to_days(dt.date(int(y), 9, 1)) for y in np.unique(year)])[  # noqa: E731
-            np.searchsorted(np.unique(year), year)]
+            np.searchsorted(np.unique(year), year)
+        ]
         birth_year = self.birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
         preschool = (age >= 3) & (age <= 6) & (rng.random(n) < 0.75)
         school_age = (age >= 7) & (age <= 17)
@@ -665,9 +807,15 @@ class ChunkBuilder:
         expelled = (age >= 18) & (age <= 25) & (rng.random(n) < 0.01)
 
         groups = [  # (mask, institution, form, status, start age, end age or None)
-            (preschool, 0, 0, 0, 3, None), (pupil & ~home, 1, 0, 0, 6, None), (home, 1, 2, 0, 6, None),
-            (college, 2, 0, 0, 15, None), (university, 3, 0, 0, 18, None), (part_time, 3, 1, 0, 22, None),
-            (grad_college, 2, 0, 1, 16, 19), (grad_university, 3, 0, 1, 18, 22), (expelled, 3, 0, 2, 18, 19),
+            (preschool, 0, 0, 0, 3, None),
+            (pupil & ~home, 1, 0, 0, 6, None),
+            (home, 1, 2, 0, 6, None),
+            (college, 2, 0, 0, 15, None),
+            (university, 3, 0, 0, 18, None),
+            (part_time, 3, 1, 0, 22, None),
+            (grad_college, 2, 0, 1, 16, 19),
+            (grad_university, 3, 0, 1, 18, 22),
+            (expelled, 3, 0, 2, 18, 19),
         ]
         person, inst, form, status, start, end = [], [], [], [], [], []
         for mask, institution, study_form, state, start_age, end_age in groups:
@@ -688,8 +836,12 @@ class ChunkBuilder:
         order = np.argsort(person_all, kind="stable")
         self.tables["education"] = {
             "iin": self.iin(person_all[order]),
-            "institution_type": categories(("preschool", "school", "college", "university"), np.concatenate(inst)[order]),
-            "study_form": categories(("full_time", "part_time", "home_schooling"), np.concatenate(form)[order]),
+            "institution_type": categories(
+                ("preschool", "school", "college", "university"), np.concatenate(inst)[order]
+            ),
+            "study_form": categories(
+                ("full_time", "part_time", "home_schooling"), np.concatenate(form)[order]
+            ),
             "status": categories(("enrolled", "graduated", "expelled"), np.concatenate(status)[order]),
             "start_date": dates(np.concatenate(start)[order]),
             "end_date": dates(np.concatenate(end)[order]),
@@ -701,7 +853,9 @@ class ChunkBuilder:
     def border_crossings(self) -> None:
         rng, n = self.rng, self.n
         u = rng.random(n)
-        trips = np.select([u < 0.82, u < 0.92, u < 0.97], [0, 1, rng.integers(2, 4, n)], rng.integers(4, 11, n))
+        trips = np.select(
+            [u < 0.82, u < 0.92, u < 0.97], [0, 1, rng.integers(2, 4, n)], rng.integers(4, 11, n)
+        )
         trips = np.where(self.adult, trips, np.where(rng.random(n) < 0.05, 1, 0))
         shuttle = (self.employment == INFORMAL) & (rng.random(n) < 0.15)
         trips = np.where(shuttle, np.maximum(trips, rng.integers(2, 7, n)), trips)
@@ -730,7 +884,9 @@ class ChunkBuilder:
         big = keeps & (rng.random(nf) < 0.04)
         south_west = self.prefix in (23, 43, 47, 61, 31)
         north = self.prefix in (11, 39, 55, 59, 63)
-        p_species = np.array([0.60, 0.20, 0.45, 0.30, 0.03 if south_west else 0.002, 0.04 if north else 0.002, 0.50])
+        p_species = np.array(
+            [0.60, 0.20, 0.45, 0.30, 0.03 if south_west else 0.002, 0.04 if north else 0.002, 0.50]
+        )
         has = (rng.random((nf, 7)) < p_species[None, :]) & keeps[:, None]
         fam, species = np.nonzero(has)
         low = np.array([1, 1, 5, 2, 1, 1, 5])[species]
@@ -750,7 +906,9 @@ class ChunkBuilder:
         agricultural = rng.random(nf) < np.where(self.fam_rural, 0.05, 0.005)
         fam = np.r_[np.flatnonzero(household), np.flatnonzero(agricultural)]
         use = np.r_[np.ones(household.sum(), np.int8), np.zeros(agricultural.sum(), np.int8)]
-        area = np.where(use == 1, rng.uniform(0.04, 0.30, len(fam)), np.exp(rng.normal(np.log(40), 1.2, len(fam))))
+        area = np.where(
+            use == 1, rng.uniform(0.04, 0.30, len(fam)), np.exp(rng.normal(np.log(40), 1.2, len(fam)))
+        )
         order = np.argsort(fam, kind="stable")
         fam, use, area = fam[order], use[order], area[order]
         self.tables["land_plots"] = {
@@ -771,15 +929,17 @@ class ChunkBuilder:
         child_dis = self.per_family((self.dis_valid & (self.dis_group == 3)).astype(float)) > 0
         orphan = self.per_family(self.orphan.astype(float)) > 0
         many = children >= 4
-        category = np.select([g12, child_dis, orphan, many & (rng.random(nf) < 0.5), many],
-                             [0, 1, 2, 3, 4], 5)
+        category = np.select(
+            [g12, child_dis, orphan, many & (rng.random(nf) < 0.5), many], [0, 1, 2, 3, 4], 5
+        )
         owner = self.tenure_kind == OWN
         special = category < 5
         p = np.where(owner, np.where(special, 0.05, 0.01), np.where(special, 0.55, 0.15))
         listed = np.flatnonzero(rng.random(nf) < p)
         applicant = np.where(category[listed] == 4, self.family_mother()[listed], self.head[listed])
-        registration = self.uniform_days(np.maximum(add_years(self.birth[applicant], 18), self.ref - 12 * 365),
-                                         self.ref - 10, len(listed))
+        registration = self.uniform_days(
+            np.maximum(add_years(self.birth[applicant], 18), self.ref - 12 * 365), self.ref - 10, len(listed)
+        )
         # queue_number is a rank over the whole region: the generator assigns it after the last chunk.
         self.tables["housing_waiting_list"] = {
             "iin": self.iin(applicant),
@@ -800,11 +960,16 @@ class ChunkBuilder:
         informal = fam(self.informal_income)
         business = fam(self.trader_income + self.founder_income)
         benefits = fam(self.benefits_monthly)
-        assets = (self.n_extra_dwellings * EXTRA_DWELLING_RENT_KZT + self.n_commercial * COMMERCIAL_RENT_KZT
-                  + self.livestock_value * LIVESTOCK_ANNUAL_YIELD / 12)
+        assets = (
+            self.n_extra_dwellings * EXTRA_DWELLING_RENT_KZT
+            + self.n_commercial * COMMERCIAL_RENT_KZT
+            + self.livestock_value * LIVESTOCK_ANNUAL_YIELD / 12
+        )
         income = wages + informal + business + benefits + assets
         pci = income / self.fam_size
-        informal_signal = (self.employment == INFORMAL) & (self.recent_car | (self.trips_12m >= 2) | self.dormant_trader)
+        informal_signal = (self.employment == INFORMAL) & (
+            self.recent_car | (self.trips_12m >= 2) | self.dormant_trader
+        )
         return {
             "family_id": self.family_id,
             "region_prefix": np.full(self.nf, self.prefix, np.int16),

@@ -11,8 +11,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 # High-cardinality identifier columns: dictionary encoding only costs time there.
-_NO_DICTIONARY = {"iin", "payer_iin", "dwelling_id", "object_id", "vehicle_id", "contract_id", "plot_id", "bin",
-                  "family_id"}
+_NO_DICTIONARY = {
+    "iin",
+    "payer_iin",
+    "dwelling_id",
+    "object_id",
+    "vehicle_id",
+    "contract_id",
+    "plot_id",
+    "bin",
+    "family_id",
+}
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 1
 
@@ -26,7 +35,10 @@ class StreamingParquet:
         self.schema = schema
         self.rows = 0
         self._writer = pq.ParquetWriter(
-            self.tmp, schema, compression=COMPRESSION, compression_level=COMPRESSION_LEVEL,
+            self.tmp,
+            schema,
+            compression=COMPRESSION,
+            compression_level=COMPRESSION_LEVEL,
             use_dictionary=[f.name for f in schema if f.name not in _NO_DICTIONARY],
             write_statistics=True,
         )
@@ -34,8 +46,9 @@ class StreamingParquet:
     def write(self, table: pa.Table) -> None:
         """Append a table of exactly the file's schema (one or more row groups)."""
         if table.num_rows:
-            self._writer.write_table(table.cast(self.schema) if table.schema != self.schema else table,
-                                     row_group_size=1_048_576)
+            self._writer.write_table(
+                table.cast(self.schema) if table.schema != self.schema else table, row_group_size=1_048_576
+            )
             self.rows += table.num_rows
 
     def close(self) -> None:

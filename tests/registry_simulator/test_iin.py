@@ -49,7 +49,9 @@ def test_both_weightings_ten_is_invalid_whatever_the_last_digit():
     assert not any(is_valid_iin(f"06121160005{d}") for d in range(10))
 
 
-@pytest.mark.parametrize("bad", ["06121160001A", "0612116000 2", "+61211600012", "０６１２１１６０００１２", None, 61211600012])
+@pytest.mark.parametrize(
+    "bad", ["06121160001A", "0612116000 2", "+61211600012", "０６１２１１６０００１２", None, 61211600012]
+)
 def test_non_digits_are_invalid(bad):
     assert not is_valid_iin(bad)
 
