@@ -115,6 +115,7 @@ def generate_month(
     out: str | Path = "data/landing",
     truth_out: str | Path = "data/truth",
     defects: DefectRates | None = None,
+    defect_rate_scale: float = 1.0,
     late: tuple[str, ...] | list[str] = (),
     stale: tuple[str, ...] | list[str] = (),
     progress: bool = False,
@@ -122,7 +123,8 @@ def generate_month(
     """Write ``<out>/<month>/<registry>.parquet`` for every registry, the truth, then the manifest.
 
     ``late`` registries are left out (status "late" in the manifest); ``stale`` ones carry the
-    previous month's extract_as_of. Same arguments give byte-identical files.
+    previous month's extract_as_of. ``defect_rate_scale`` multiplies the rates of ``defects``
+    (default rates when None); 0 gives a clean month. Same arguments give byte-identical files.
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
@@ -132,7 +134,7 @@ def generate_month(
     stale = _check_names(stale, "stale")
     if set(late) & set(stale):
         raise ValueError("a registry cannot be both late and stale")
-    rates = defects if defects is not None else DefectRates()
+    rates = (defects if defects is not None else DefectRates()).scaled(defect_rate_scale)
 
     month_dir = Path(out) / period.label
     truth_dir = Path(truth_out) / period.label

@@ -192,6 +192,17 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path, clean_month):
     first = {n: r.sha256 for n, r in clean_month.registries.items()}
     assert {n: r.sha256 for n, r in again.registries.items()} == first
     assert again.truth_path.read_bytes() == clean_month.truth_path.read_bytes()
+    # The defect_rate_scale shortcut of the API gives the same clean month.
+    scaled_off = generate_month(
+        MONTH,
+        scale=0.0005,
+        regions="79",
+        seed=7,
+        out=tmp_path / "off" / "landing",
+        truth_out=tmp_path / "off" / "truth",
+        defect_rate_scale=0,
+    )
+    assert {n: r.sha256 for n, r in scaled_off.registries.items()} == first
     other = run(tmp_path / "other", seed=8)
     assert other.registries["population"].sha256 != first["population"]
 
