@@ -55,11 +55,15 @@ def _column(features: pa.Table | pd.DataFrame, name: str) -> tuple[np.ndarray, n
     nulls = series.isna().to_numpy()
     if not nulls.any():
         nulls = None
-    if isinstance(series.dtype, pd.api.extensions.ExtensionDtype) and not isinstance(series.dtype, pd.CategoricalDtype):
+    if isinstance(series.dtype, pd.api.extensions.ExtensionDtype) and not isinstance(
+        series.dtype, pd.CategoricalDtype
+    ):
         fill = False if pd.api.types.is_bool_dtype(series.dtype) else 0
         series = series.fillna(fill) if nulls is not None else series
-        kind = np.bool_ if pd.api.types.is_bool_dtype(series.dtype) else (
-            np.int64 if pd.api.types.is_integer_dtype(series.dtype) else np.float64
+        kind = (
+            np.bool_
+            if pd.api.types.is_bool_dtype(series.dtype)
+            else (np.int64 if pd.api.types.is_integer_dtype(series.dtype) else np.float64)
         )
         return series.to_numpy(dtype=kind), nulls
     values = series.to_numpy()
@@ -103,21 +107,33 @@ def _check_column(name: str, kind: str, values: np.ndarray, spec: dict, problems
             problems.append((f"{name}: not one of {spec['values']}", outside))
     if dtype == np.int32:
         return values
-    safe = np.where(np.isfinite(values) & (values >= 0) & (values <= _INT32.max), values, 0) if dtype.kind == "f" else (
-        np.clip(values, 0, _INT32.max)
+    safe = (
+        np.where(np.isfinite(values) & (values >= 0) & (values <= _INT32.max), values, 0)
+        if dtype.kind == "f"
+        else (np.clip(values, 0, _INT32.max))
     )
     return safe.astype(np.int32)
 
 
 def _label_array(labels: list[str | None], index: np.ndarray) -> pa.Array:
-    """Arrow string array labels[index] with null where index < 0 or the label is None."""
-    dictionary = pa.array(labels, pa.string())
-    indices = pa.array(index.astype(np.int32, copy=False), mask=index < 0)
-    return pc.take(dictionary, indices)
+    """String column labels[index], null where index < 0 or the label is None.
+
+    Dictionary-encoded (int8 indices, no copy of the kernel output): its logical type is string,
+    DuckDB reads it as VARCHAR, pandas as a categorical, Parquet stores it natively.
+    """
+    distinct = [label for label in dict.fromkeys(labels) if label is not None]
+    if all(label is not None for label in labels) and len(distinct) == len(labels):
+        codes = index.astype(np.int8, copy=False)
+    else:  # map label positions to dictionary positions; -1 for null labels
+        lookup = np.array([distinct.index(lb) if lb is not None else -1 for lb in labels] + [-1], np.int8)
+        codes = lookup[index]  # index -1 picks the trailing -1
+    nulls = codes < 0
+    indices = pa.array(codes, mask=nulls if nulls.any() else None)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(distinct, pa.string()))
 
 
 def _constant_strings(value: str, n: int) -> pa.Array:
-    return pc.take(pa.array([value], pa.string()), pa.array(np.zeros(n, np.int32)))
+    return _label_array([value], np.zeros(n, np.int8))
 
 
 def _resolve_methodology(methodology: Methodology | str | Path | None, period: str) -> Methodology:
@@ -141,7 +157,9 @@ def _period_of(features: pa.Table | pd.DataFrame, period: str | None, columns: l
             raise FeatureError(f"the period column holds {len(distinct)} periods; score one period at a time")
         period = distinct[0]
     elif distinct and distinct != [period]:
-        raise FeatureError(f"column period holds other periods than {period} ({len(distinct)} distinct values)")
+        raise FeatureError(
+            f"column period holds other periods than {period} ({len(distinct)} distinct values)"
+        )
     return period
 
 
@@ -169,7 +187,9 @@ def score(
     if isinstance(features, pa.RecordBatch):
         features = pa.Table.from_batches([features])
     if not isinstance(features, pa.Table | pd.DataFrame):
-        raise TypeError(f"features must be a pyarrow Table or pandas DataFrame, got {type(features).__name__}")
+        raise TypeError(
+            f"features must be a pyarrow Table or pandas DataFrame, got {type(features).__name__}"
+        )
     columns = list(features.column_names if isinstance(features, pa.Table) else features.columns)
     period = _period_of(features, period, columns)
     parse_period(period)
@@ -191,7 +211,9 @@ def score(
     if few_members.any():
         problems.append(("n_members: less than 1", few_members))
 
-    family_id = features.column("family_id") if isinstance(features, pa.Table) else pa.array(features["family_id"])
+    family_id = (
+        features.column("family_id") if isinstance(features, pa.Table) else pa.array(features["family_id"])
+    )
     family_id = family_id.combine_chunks() if isinstance(family_id, pa.ChunkedArray) else family_id
     if family_id.null_count:
         problems.append(("family_id: missing (null)", family_id.is_null().to_numpy(zero_copy_only=False)))
@@ -229,7 +251,9 @@ def _rejected_table(family_id: pa.Array, period: str, problems: list, bad: np.nd
     )
 
 
-def _scores_table(family_id, period, version, layout, m: Methodology, out: KernelOutputs, levels_only) -> pa.Table:
+def _scores_table(
+    family_id, period, version, layout, m: Methodology, out: KernelOutputs, levels_only
+) -> pa.Table:
     n = len(out.level)
     columns: dict[str, pa.Array] = {"family_id": family_id, "period": _constant_strings(period, n)}
     if levels_only:

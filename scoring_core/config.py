@@ -27,7 +27,12 @@ SCHEMA_PATH = Path(__file__).parent / "methodology.schema.json"
 # Quantities of Step 1 that indicators and gates may use besides the features.
 DERIVED_VARIABLES = ("hidden_income", "income", "pci_ratio")
 # The Step 1 hidden-income formula names these features (its parameters come from the file).
-HIDDEN_INCOME_FEATURES = ("n_dwellings", "n_commercial_property", "livestock_value", "n_informal_signal_adults")
+HIDDEN_INCOME_FEATURES = (
+    "n_dwellings",
+    "n_commercial_property",
+    "livestock_value",
+    "n_informal_signal_adults",
+)
 DIMENSIONS = ("M", "N", "D", "S")
 OPERATORS = ("<", "<=", "==", ">=", ">", "!=")
 _CONDITION_RE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$")
@@ -289,7 +294,9 @@ def _bands_overlap(a: Band, b: Band) -> bool:
     return b.lower == a.upper and a.upper_inclusive and b.lower_inclusive
 
 
-def parse_methodology(raw: Mapping, source: str = "<methodology>", overrides: Mapping | None = None) -> Methodology:
+def parse_methodology(
+    raw: Mapping, source: str = "<methodology>", overrides: Mapping | None = None
+) -> Methodology:
     """Validate a parsed methodology mapping (plus dotted-key overrides) and build a Methodology."""
     if not isinstance(raw, Mapping):
         raise _err(source, "(top level)", "the file must hold a mapping of keys")
@@ -297,7 +304,9 @@ def parse_methodology(raw: Mapping, source: str = "<methodology>", overrides: Ma
         raw = apply_overrides(raw, overrides)
         source = f"{source} (with overrides {sorted(overrides)})"
     raw = _normalise_dates(dict(raw))
-    errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(raw), key=lambda e: list(e.absolute_path))
+    errors = sorted(
+        jsonschema.Draft202012Validator(_schema()).iter_errors(raw), key=lambda e: list(e.absolute_path)
+    )
     if errors:
         first = errors[0]
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
@@ -325,14 +334,18 @@ def parse_methodology(raw: Mapping, source: str = "<methodology>", overrides: Ma
 
     for name, spec in features.items():
         if (spec["type"] == "category") != ("values" in spec):
-            raise _err(source, f"features.{name}", "a category feature needs `values`, other types must not have them")
+            raise _err(
+                source,
+                f"features.{name}",
+                "a category feature needs `values`, other types must not have them",
+            )
     for name in HIDDEN_INCOME_FEATURES:
         check_variable(name, "hidden_income", allow_derived=False)
     for i, name in enumerate(raw["declared_income"]):
         check_variable(name, f"declared_income.{i}", allow_derived=False)
 
     indicators = []
-    for i, spec in enumerate(raw["indicators"]):
+    for spec in raw["indicators"]:
         key = f"indicators.{spec['code']}"
         if spec["code"] in {ind.code for ind in indicators}:
             raise _err(source, key, "duplicate indicator code")
@@ -355,7 +368,9 @@ def parse_methodology(raw: Mapping, source: str = "<methodology>", overrides: Ma
                 raise _err(source, f"{key}.per_unit.{name}", "points per unit need a count or flag feature")
         bands = tuple(_band(b) for b in spec.get("bands", []))
         for j, band in enumerate(bands):
-            if band.lower > band.upper or (band.lower == band.upper and not (band.lower_inclusive and band.upper_inclusive)):
+            if band.lower > band.upper or (
+                band.lower == band.upper and not (band.lower_inclusive and band.upper_inclusive)
+            ):
                 raise _err(source, f"{key}.bands.{j}", "the band is empty")
             for k in range(j):
                 if _bands_overlap(bands[k], band):
@@ -391,7 +406,9 @@ def parse_methodology(raw: Mapping, source: str = "<methodology>", overrides: Ma
         raise _err(source, "levels", "min_score must be set for a contiguous run of levels up to the highest")
     for (lv_a, s_a), (lv_b, s_b) in zip(ladder, ladder[1:], strict=False):
         if s_b <= s_a:
-            raise _err(source, f"levels.{lv_b}.min_score", f"must be above the min_score of level {lv_a} ({s_a})")
+            raise _err(
+                source, f"levels.{lv_b}.min_score", f"must be above the min_score of level {lv_a} ({s_a})"
+            )
     letters = [lv.legacy_letter for lv in levels if lv.legacy_letter]
     if len(letters) != len(set(letters)):
         raise _err(source, "levels", "legacy letters must be unique")

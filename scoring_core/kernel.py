@@ -21,7 +21,13 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from scoring_core.config import DERIVED_VARIABLES, HIDDEN_INCOME_FEATURES, OPERATORS, Methodology, parse_methodology
+from scoring_core.config import (
+    DERIVED_VARIABLES,
+    HIDDEN_INCOME_FEATURES,
+    OPERATORS,
+    Methodology,
+    parse_methodology,
+)
 
 BLOCK = 1024
 N_REASONS = 3
@@ -38,8 +44,12 @@ class KernelParams(NamedTuple):
     n_float: int
     n_bool: int
     members_var: int
-    hidden_var: np.ndarray  # int64[4]: n_dwellings, n_commercial_property, livestock_value, n_informal_signal_adults
-    hidden_par: np.ndarray  # float64[4]: extra_dwelling_rent, commercial_rent, livestock_annual_yield, informal_income_pm
+    hidden_var: (
+        np.ndarray
+    )  # int64[4]: n_dwellings, n_commercial_property, livestock_value, n_informal_signal_adults
+    hidden_par: (
+        np.ndarray
+    )  # float64[4]: extra_dwelling_rent, commercial_rent, livestock_annual_yield, informal_income_pm
     income_var: np.ndarray  # int64[]: declared income features
     ind_dim: np.ndarray  # int64[K]
     ind_per_unit: np.ndarray  # int64[K]: 1 = points are the value itself (per_unit)
@@ -149,7 +159,12 @@ def build_kernel_inputs(
         members_var=row["n_members"],
         hidden_var=np.array([row[f] for f in HIDDEN_INCOME_FEATURES], np.int64),
         hidden_par=np.array(
-            [hp["extra_dwelling_rent"], hp["commercial_rent"], hp["livestock_annual_yield"], hp["informal_income_pm"]],
+            [
+                hp["extra_dwelling_rent"],
+                hp["commercial_rent"],
+                hp["livestock_annual_yield"],
+                hp["informal_income_pm"],
+            ],
             np.float64,
         ),
         income_var=np.array([row[f] for f in m.declared_income], np.int64),
@@ -182,7 +197,10 @@ def build_kernel_inputs(
     return layout, params
 
 
-_JIT = {"cache": True, "error_model": "numpy"}  # numpy error model: no per-division checks, so loops vectorise
+_JIT = {
+    "cache": True,
+    "error_model": "numpy",
+}  # numpy error model: no per-division checks, so loops vectorise
 
 
 @njit(**_JIT)
@@ -243,10 +261,20 @@ def _score_block(start, m, int_cols, float_cols, bool_cols, pm, p, s, out, level
     dwellings, commercial = vals[p.hidden_var[0]], vals[p.hidden_var[1]]
     livestock, informal = vals[p.hidden_var[2]], vals[p.hidden_var[3]]
     members = vals[p.members_var]
-    rent_dw, rent_cp, yield_lv, informal_pm = p.hidden_par[0], p.hidden_par[1], p.hidden_par[2], p.hidden_par[3]
+    rent_dw, rent_cp, yield_lv, informal_pm = (
+        p.hidden_par[0],
+        p.hidden_par[1],
+        p.hidden_par[2],
+        p.hidden_par[3],
+    )
     for i in range(m):
         extra = max(dwellings[i] - 1.0, 0.0)
-        hidden[i] = extra * rent_dw + commercial[i] * rent_cp + livestock[i] * yield_lv / 12.0 + informal[i] * informal_pm * pm
+        hidden[i] = (
+            extra * rent_dw
+            + commercial[i] * rent_cp
+            + livestock[i] * yield_lv / 12.0
+            + informal[i] * informal_pm * pm
+        )
     for i in range(m):
         income[i] = 0.0
     for t in range(p.income_var.shape[0]):
@@ -395,7 +423,9 @@ def score_kernel(int_cols, float_cols, bool_cols, pm, p, out, levels_only, n_chu
         s = _scratch(n_rows, p.ind_dim.shape[0])  # once per chunk, reused by its blocks
         for b in range(c * n_blocks // n_chunks, (c + 1) * n_blocks // n_chunks):
             start = b * BLOCK
-            _score_block(start, min(BLOCK, n - start), int_cols, float_cols, bool_cols, pm, p, s, out, levels_only)
+            _score_block(
+                start, min(BLOCK, n - start), int_cols, float_cols, bool_cols, pm, p, s, out, levels_only
+            )
 
 
 class KernelOutputs(NamedTuple):

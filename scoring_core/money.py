@@ -41,7 +41,9 @@ def money_for_period(period: str, path: str | Path | None = None) -> Money:
     with csv_path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if int(row["year"]) == year:
-                return Money(year, float(row["subsistence_minimum_kzt"]), float(row["mrp_kzt"]), row["source"])
+                return Money(
+                    year, float(row["subsistence_minimum_kzt"]), float(row["mrp_kzt"]), row["source"]
+                )
     raise LookupError(f"{csv_path}: no row for year {year} (needed for period {period})")
 
 

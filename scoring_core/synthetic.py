@@ -24,7 +24,9 @@ def _upto(rng: np.random.Generator, limit: np.ndarray, p_zero: float) -> np.ndar
     return np.where(rng.random(limit.shape[0]) < p_zero, 0, draw).astype(np.int32)
 
 
-def random_features(n: int, pm: float = 50851.0, seed: int = 0, period: str = "2026-03") -> dict[str, np.ndarray]:
+def random_features(
+    n: int, pm: float = 50851.0, seed: int = 0, period: str = "2026-03"
+) -> dict[str, np.ndarray]:
     """n random families as a dict of columns typed like the family_features mart."""
     rng = np.random.default_rng(seed)
     members = np.minimum(rng.geometric(0.3, n), 12).astype(np.int32)
@@ -49,7 +51,9 @@ def random_features(n: int, pm: float = 50851.0, seed: int = 0, period: str = "2
     livestock = np.where(
         rng.random(n) < 0.7,
         0.0,
-        np.where(rng.random(n) < 0.2, livestock_edges[rng.integers(0, 4, n)], np.round(rng.lognormal(13, 1.2, n))),
+        np.where(
+            rng.random(n) < 0.2, livestock_edges[rng.integers(0, 4, n)], np.round(rng.lognormal(13, 1.2, n))
+        ),
     )
     cars = np.minimum(rng.geometric(0.55, n) - 1, 5).astype(np.int32)
     informal = _upto(rng, np.maximum(able - working, 0).astype(np.int32), 0.85)
@@ -101,5 +105,7 @@ def random_features(n: int, pm: float = 50851.0, seed: int = 0, period: str = "2
 def random_features_table(n: int, pm: float = 50851.0, seed: int = 0, period: str = "2026-03") -> pa.Table:
     """random_features as an Arrow table with the mart's types (period as a string column)."""
     columns = random_features(n, pm, seed, period)
-    columns["period"] = pa.array(np.full(n, period, dtype=object), pa.string()) if n else pa.array([], pa.string())
+    columns["period"] = (
+        pa.array(np.full(n, period, dtype=object), pa.string()) if n else pa.array([], pa.string())
+    )
     return pa.table(columns)
