@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from tests.eligibility.dbt_run import DbtProjectRunner
+from tests.eligibility.dbt_run import SELECTION, DbtProjectRunner
 from tests.eligibility.families import (
     FEATURE_TYPES,
     KARAGANDA_KATO,
@@ -221,13 +221,19 @@ def runs(tmp_path_factory):
 
     results, lists = {}, {}
     for step, period, region in (("A", "2026-03", "79"), ("B", "2026-03", "35"), ("C", "2025-08", "79")):
-        results[step] = dbt.build({"period": period, "region": region})
+        # run A loads the seeds and runs every test; later runs rebuild the models and their tests
+        select = (
+            SELECTION
+            if step == "A"
+            else "path:models/eligibility,test_type:data path:models/eligibility,resource_type:model"
+        )
+        results[step] = dbt.build({"period": period, "region": region}, select=select)
         lists[step] = {
             key: snapshot(*key) for key in (("2026-03", "79"), ("2026-03", "35"), ("2025-08", "79"))
         }
     with duckdb.connect(str(warehouse)) as con:
         con.execute(f"update {dbt.relation('family_scores')} set level = 6 where family_id = 114")
-    results["D"] = dbt.build({"period": "2026-03", "region": "79"})
+    results["D"] = dbt.build({"period": "2026-03", "region": "79"}, select=select)
     lists["D"] = {key: snapshot(*key) for key in (("2026-03", "79"), ("2026-03", "35"), ("2025-08", "79"))}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         try:
@@ -253,6 +259,9 @@ def test_every_dbt_node_passes_in_every_run(runs):
               for step, statuses in runs["results"].items()}  # fmt: skip
     assert failed == {"A": {}, "B": {}, "C": {}, "D": {}}
     assert "elig_asp_amount_gap_and_child_supplement" in runs["results"]["A"]  # the dbt unit test ran
+    for statuses in runs["results"].values():  # the list's partition-scoped data tests ran every time
+        assert any(name.startswith("elig_no_level_6_in_local_services_eligibility_list") for name in statuses)
+        assert any(name.startswith("unique_eligibility_list_") for name in statuses)
 
 
 def test_shymkent_list_matches_the_hand_worked_rows(runs):
