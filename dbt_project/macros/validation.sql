@@ -116,3 +116,9 @@
 {% macro invalid_iin(column) -%}
   not {{ iin_is_valid(column) }}
 {%- endmacro %}
+
+{% macro role_priority(role_column) -%}
+  {#- Rank of a family role for resolving a person claimed by two families (1 = closest). -#}
+  case {{ role_column }} when 'head' then 1 when 'spouse' then 2 when 'child' then 3 when 'parent' then 4
+       when 'sibling' then 5 else 6 end
+{%- endmacro %}

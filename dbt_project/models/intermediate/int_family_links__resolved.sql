@@ -1,8 +1,9 @@
 -- Every valid family link with its resolution: resolution_code null = the person is a member of
 -- that family on the reference date; otherwise the reason the link was not used.
 --
--- A person claimed by several families (documented deterministic rule): the link where the person
--- is the head wins; then the most recent link_date; then the smallest family_id. The losing links
+-- A person claimed by several families (documented deterministic rule): the link with the closest
+-- role wins (head, spouse, child, parent, sibling, other); then the most recent link_date; then the
+-- smallest family_id. The losing links
 -- are CLAIMED_BY_ANOTHER_FAMILY (or DUPLICATE_LINK when it is the same family again).
 {%- set ref_date = reference_date() %}
 
@@ -41,11 +42,11 @@ ranked as (
         *,
         row_number() over (
             partition by iin
-            order by (role = 'head') desc, link_date desc nulls last, family_id, role
+            order by {{ role_priority('role') }}, link_date desc nulls last, family_id
         ) as claim_rank,
         first_value(family_id) over (
             partition by iin
-            order by (role = 'head') desc, link_date desc nulls last, family_id, role
+            order by {{ role_priority('role') }}, link_date desc nulls last, family_id
         ) as winning_family_id
     from checked
     where unusable_reason is null

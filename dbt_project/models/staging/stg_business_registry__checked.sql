@@ -2,7 +2,7 @@
 {%- set checks = [
     ['INVALID_IIN', invalid_iin('iin')],
     ['INVALID_CATEGORY', not_in('business_role', ['sole_trader', 'company_founder'])],
-    ['AMOUNT_OUT_OF_RANGE', out_of_range('declared_income_12m_kzt', 0, var('max_declared_income_kzt'))],
+    ['AMOUNT_OUT_OF_RANGE', out_of_range('declared_income_12m_kzt', 0, var('max_business_income_12m_kzt'))],
     ['DATE_OUT_OF_RANGE', bad_date('registration_date') ~ ' or deregistration_date < registration_date'],
 ] %}
 
