@@ -23,7 +23,6 @@ import math
 import os
 import re
 import subprocess
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -63,6 +62,15 @@ _TEMP_DIR_PREFIX = ".tmp-"
 _TEMP_CURRENT_PREFIX = f"{CURRENT_NAME}.tmp-"
 _VERSION_PATTERN = re.compile(r"^v([1-9][0-9]*)-([0-9a-f]{12})$")
 _SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+# The manifest fields that, with the data files' sha256, define a version's identity.
+_IDENTITY_FIELDS = (
+    "schema_version",
+    "period",
+    "region",
+    "methodology_version",
+    "rule_version",
+    "landing_checksums",
+)
 
 # Fixed Parquet writer settings: with the same pyarrow version, the same rows give the same bytes.
 PARQUET_SETTINGS = {
@@ -76,10 +84,6 @@ PARQUET_SETTINGS = {
     "store_schema": True,
     "write_page_index": False,
 }
-
-# Test hook: seconds to sleep between publication steps, so the kill-safety test can land a
-# SIGKILL inside every step. Unset in production.
-STEP_DELAY_ENV = "KZ_PUBLICATION_STEP_DELAY_S"
 
 
 class SnapshotIntegrityError(Exception):
@@ -136,33 +140,17 @@ def publish_snapshot(
     The snapshot is made visible atomically and then made current by flipping CURRENT. Raises
     SchemaViolation (naming columns and row counts, never values) if a list does not conform.
     """
-    validate_period(period)
-    validate_region(region)
-    unknown = sorted(set(tables_by_service) - set(SERVICES))
-    if unknown or not tables_by_service:
-        raise ValueError(f"tables_by_service must map one or more of {', '.join(SERVICES)} to a list")
-    for name, value in (
-        ("methodology_version", methodology_version),
-        ("rule_version", rule_version),
-        ("run_id", run_id),
-    ):
-        if not isinstance(value, str) or not value:
-            raise ValueError(f"{name} must be a non-empty string")
-    landing = _validated_landing_checksums(landing_checksums)
-
-    tables = _conform_all(tables_by_service, period, region, methodology_version, rule_version)
-    files = {f"{service}.parquet": _parquet_bytes(table) for service, table in tables.items()}
-    file_hashes = {name: hashlib.sha256(content).hexdigest() for name, content in files.items()}
-    identity = {
-        "schema_version": SCHEMA_VERSION,
-        "period": period,
-        "region": region,
-        "methodology_version": methodology_version,
-        "rule_version": rule_version,
-        "landing_checksums": landing,
-        "files": file_hashes,
-    }
-    content_hash = _content_hash(identity)
+    if not isinstance(run_id, str) or not run_id:
+        raise ValueError("run_id must be a non-empty string")
+    prepared = prepare_snapshot(
+        period,
+        region,
+        tables_by_service,
+        methodology_version=methodology_version,
+        rule_version=rule_version,
+        landing_checksums=landing_checksums,
+    )
+    tables, files, content_hash = prepared.tables, prepared.files, prepared.content_hash
 
     region_dir = Path(root) / period / region
     make_dirs_synced(region_dir)
@@ -179,7 +167,7 @@ def publish_snapshot(
 
         version = f"v{_next_version_number(region_dir)}-{content_hash[:12]}"
         manifest = {
-            **identity,
+            **prepared.identity_fields,
             "manifest_format": MANIFEST_FORMAT,
             "version": version,
             "content_hash": content_hash,
@@ -188,7 +176,7 @@ def publish_snapshot(
             "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "parquet_writer": {"pyarrow": pa.__version__, **PARQUET_SETTINGS},
             "services": {
-                service: _service_entry(table, f"{service}.parquet", files[f"{service}.parquet"], file_hashes)
+                service: _service_entry(table, f"{service}.parquet", files[f"{service}.parquet"])
                 for service, table in tables.items()
             },
             "totals": {
@@ -196,10 +184,54 @@ def publish_snapshot(
                 "amount_total_kzt": _amount_total(pa.concat_tables(tables.values())),
             },
         }
-        manifest.pop("files")  # the per-service entries carry the same sha256 with more context
         _write_version_dir(region_dir, version, files, manifest)
         _flip_current(region_dir, version)
         return _result("published", region_dir / version, manifest, True)
+
+
+@dataclass(frozen=True)
+class PreparedSnapshot:
+    """A snapshot's conformed lists, Parquet bytes and content hash, before anything is written."""
+
+    tables: dict[str, pa.Table]
+    files: dict[str, bytes]
+    identity_fields: dict
+    content_hash: str
+
+
+def prepare_snapshot(
+    period: str,
+    region: str,
+    tables_by_service: Mapping[str, pa.Table | pd.DataFrame],
+    *,
+    methodology_version: str,
+    rule_version: str,
+    landing_checksums: Mapping[str, str],
+) -> PreparedSnapshot:
+    """Validate and serialise the lists and compute the content hash, writing nothing.
+
+    `prepared.content_hash[:12]` is the suffix of the version these inputs publish as.
+    """
+    validate_period(period)
+    validate_region(region)
+    unknown = sorted(set(tables_by_service) - set(SERVICES))
+    if unknown or not tables_by_service:
+        raise ValueError(f"tables_by_service must map one or more of {', '.join(SERVICES)} to a list")
+    for name, value in (("methodology_version", methodology_version), ("rule_version", rule_version)):
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{name} must be a non-empty string")
+    identity_fields = {
+        "schema_version": SCHEMA_VERSION,
+        "period": period,
+        "region": region,
+        "methodology_version": methodology_version,
+        "rule_version": rule_version,
+        "landing_checksums": _validated_landing_checksums(landing_checksums),
+    }
+    tables = _conform_all(tables_by_service, period, region, methodology_version, rule_version)
+    files = {f"{service}.parquet": _parquet_bytes(table) for service, table in tables.items()}
+    file_hashes = {name: hashlib.sha256(content).hexdigest() for name, content in files.items()}
+    return PreparedSnapshot(tables, files, identity_fields, _content_hash(identity_fields, file_hashes))
 
 
 def read_current(root: str | os.PathLike, period: str, region: str) -> tuple[dict, dict[str, pa.Table]]:
@@ -274,19 +306,10 @@ def verify_snapshot(snapshot_dir: str | os.PathLike) -> tuple[dict, dict[str, by
                 f"{snapshot_dir.name}: sha256 of {entry['file']} does not match the manifest"
             )
         contents[entry["file"]] = content
-    identity = {
-        key: manifest[key]
-        for key in (
-            "schema_version",
-            "period",
-            "region",
-            "methodology_version",
-            "rule_version",
-            "landing_checksums",
-        )
-    }
-    identity["files"] = {entry["file"]: entry["sha256"] for entry in manifest["services"].values()}
-    recomputed = _content_hash(identity)
+    recomputed = _content_hash(
+        {key: manifest.get(key) for key in _IDENTITY_FIELDS},
+        {entry["file"]: entry["sha256"] for entry in manifest["services"].values()},
+    )
     if recomputed != manifest["content_hash"] or not snapshot_dir.name.endswith(recomputed[:12]):
         raise SnapshotIntegrityError(f"{snapshot_dir.name}: the content hash does not match the manifest")
     return manifest, contents
@@ -347,7 +370,8 @@ def _parquet_bytes(table: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _content_hash(identity: dict) -> str:
+def _content_hash(identity_fields: dict, file_hashes: dict[str, str]) -> str:
+    identity = {**identity_fields, "files": file_hashes}
     canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -357,10 +381,10 @@ def _amount_total(table: pa.Table) -> float:
     return round(math.fsum(table.column("amount_kzt").to_numpy()), 2)
 
 
-def _service_entry(table: pa.Table, file_name: str, content: bytes, file_hashes: dict[str, str]) -> dict:
+def _service_entry(table: pa.Table, file_name: str, content: bytes) -> dict:
     return {
         "file": file_name,
-        "sha256": file_hashes[file_name],
+        "sha256": hashlib.sha256(content).hexdigest(),
         "bytes": len(content),
         "rows": table.num_rows,
         "families": pc.count_distinct(table.column("family_id")).as_py(),
@@ -379,6 +403,7 @@ def _write_version_dir(region_dir: Path, version: str, files: dict[str, bytes], 
         raise VersionAlreadyExists(f"{version} is already published; a published version is never modified")
     temp = region_dir / f"{_TEMP_DIR_PREFIX}{version}-{os.getpid()}"
     temp.mkdir()
+    _step("made temp dir")
     for name, content in files.items():
         write_file_synced(temp / name, content, mode=READ_ONLY_FILE)
         _step(f"wrote {name}")
@@ -459,6 +484,5 @@ def _result(status, snapshot_dir: Path, manifest: dict, switched: bool) -> Publi
 
 
 def _step(name: str) -> None:
-    delay = os.environ.get(STEP_DELAY_ENV)
-    if delay:
-        time.sleep(float(delay))
+    """A named point between two publication steps: a no-op, and the seam where the kill-safety
+    test (tests/publication/test_kill_safety.py) waits and kills the publisher."""

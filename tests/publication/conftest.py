@@ -85,10 +85,25 @@ def publish_args(**overrides) -> dict:
 
 
 @pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory):
-    """One real PostgreSQL server per test session (pgserver ships the binaries)."""
+def postgres_server(tmp_path_factory, worker_id):
+    """One real PostgreSQL server per test run (pgserver ships the binaries).
+
+    The pgdata folder sits in the run's shared temp folder, so pytest-xdist workers share one
+    server: pgserver initialises it once, counts the processes using it, and the last one stops
+    and deletes it.
+    """
     pgserver = pytest.importorskip("pgserver")
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg") / "pgdata", cleanup_mode="delete")
+    import psycopg
+
+    run_temp = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        run_temp = run_temp.parent
+    server = pgserver.get_server(run_temp / "publication_pgdata", cleanup_mode="delete")
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        # A throwaway server: durability is not under test here, speed is welcome.
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            conn.execute(f"ALTER SYSTEM SET {setting} = off")
+        conn.execute("SELECT pg_reload_conf()")
     yield server
     server.cleanup()
 
