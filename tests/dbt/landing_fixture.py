@@ -43,7 +43,9 @@ def write_landing_month(
     manifest = {"period": period, "registries": {}}
     for name, schema in REGISTRIES.items():
         registry_as_of = as_of[name] if isinstance(as_of, dict) else as_of
-        records = [{**row, "extract_as_of": row.get("extract_as_of", registry_as_of)} for row in rows.get(name, [])]
+        records = [
+            {**row, "extract_as_of": row.get("extract_as_of", registry_as_of)} for row in rows.get(name, [])
+        ]
         table = pa.Table.from_pylist(records, schema=schema) if records else schema.empty_table()
         pq.write_table(table, month_dir / f"{name}.parquet")
         manifest["registries"][name] = {"rows": table.num_rows, "extract_as_of": registry_as_of.isoformat()}

@@ -47,11 +47,21 @@ BAD_IIN = A[:11] + str((int(A[11]) + 1) % 10)  # wrong check digit
 
 
 def person(iin, birth, sex, kato, settlement, dwelling=None, death=None):
-    return dict(iin=iin, birth_date=birth, sex=sex, death_date=death, address_kato=kato,
-                settlement_type=settlement, dwelling_id=dwelling)
+    return dict(
+        iin=iin,
+        birth_date=birth,
+        sex=sex,
+        death_date=death,
+        address_kato=kato,
+        settlement_type=settlement,
+        dwelling_id=dwelling,
+    )
 
 
-def link(family_id, iin, role, when=d(2015, 1, 1)):
+LINKED_LONG_AGO = d(2015, 1, 1)
+
+
+def link(family_id, iin, role, when=LINKED_LONG_AGO):
     return dict(family_id=family_id, iin=iin, role=role, link_date=when)
 
 
@@ -95,23 +105,33 @@ ROWS: dict[str, list[dict]] = {
         dict(family_id=107, registration_date=d(2012, 1, 1), address_kato="799999999"),  # UNKNOWN_KATO
     ],
     "family_links": [
-        link(101, A, "head"), link(101, B, "spouse"), link(101, C, "child"), link(101, D, "child"),
-        link(102, E, "head"), link(102, F, "spouse"),
-        link(103, G, "head"), link(103, H, "child"), link(103, I_, "child"),
+        link(101, A, "head"),
+        link(101, B, "spouse"),
+        link(101, C, "child"),
+        link(101, D, "child"),
+        link(102, E, "head"),
+        link(102, F, "spouse"),
+        link(103, G, "head"),
+        link(103, H, "child"),
+        link(103, I_, "child"),
         link(104, J, "head"),
-        link(105, K, "head", d(2000, 1, 1)), link(105, L, "spouse"),
+        link(105, K, "head", d(2000, 1, 1)),
+        link(105, L, "spouse"),
         link(101, K, "other", d(2026, 1, 1)),  # newer, but "other" loses to "head": CLAIMED_BY_ANOTHER_FAMILY
         link(106, M, "head"),  # deceased -> DECEASED, family 106 -> NO_MEMBERS
         link(107, N, "head"),  # family rejected in staging -> UNKNOWN_FAMILY
     ],
     "pension_contributions": [
         # A: 25,000 in each of the last 3 months -> wages 3 x 250,000 / 12 = 62,500; working
-        contribution(A, month(7), 25_000.0), contribution(A, month(8), 25_000.0), contribution(A, month(9), 25_000.0),
+        contribution(A, month(7), 25_000.0),
+        contribution(A, month(8), 25_000.0),
+        contribution(A, month(9), 25_000.0),
         contribution(A, month(9, 2025), 99_000.0),  # before the window: ignored
         # H: May only -> 100,000 / 12 = 8,333.33; not in the last 3 months, so not working
         contribution(H, month(5), 10_000.0),
         # K: September twice (exact duplicate) -> counted once: 200,000 / 12 = 16,666.67; working
-        contribution(K, month(9), 20_000.0), contribution(K, month(9), 20_000.0),
+        contribution(K, month(9), 20_000.0),
+        contribution(K, month(9), 20_000.0),
         contribution(K, month(8), -5_000.0),  # AMOUNT_OUT_OF_RANGE
     ],
     "entrepreneur_income": [
@@ -125,72 +145,194 @@ ROWS: dict[str, list[dict]] = {
         # E: 12 x 120,000 -> 120,000; F: 6 x 80,000 -> 40,000; family 102: 160,000
         *[benefit(E, month(m, 2025 if m >= 10 else 2026), 120_000.0) for m in range(1, 13)],
         *[benefit(F, month(m), 80_000.0) for m in range(4, 10)],
-        benefit(F, month(10), 80_000.0),  # October 2026 is after the window and after as-of: DATE_OUT_OF_RANGE
+        benefit(
+            F, month(10), 80_000.0
+        ),  # October 2026 is after the window and after as-of: DATE_OUT_OF_RANGE
     ],
     "real_estate": [
-        dict(object_id="O1", iin=A, property_type="residential", area_m2=60.0, ownership_share=1.0,
-             kato="791110000", registration_date=d(2015, 1, 1)),
-        dict(object_id="H1", iin=G, property_type="residential", area_m2=80.0, ownership_share=1.0,
-             kato="352030030", registration_date=d(2001, 1, 1)),
+        dict(
+            object_id="O1",
+            iin=A,
+            property_type="residential",
+            area_m2=60.0,
+            ownership_share=1.0,
+            kato="791110000",
+            registration_date=d(2015, 1, 1),
+        ),
+        dict(
+            object_id="H1",
+            iin=G,
+            property_type="residential",
+            area_m2=80.0,
+            ownership_share=1.0,
+            kato="352030030",
+            registration_date=d(2001, 1, 1),
+        ),
         # H2 co-owned by G and H: one dwelling
-        dict(object_id="H2", iin=G, property_type="residential", area_m2=40.0, ownership_share=0.5,
-             kato="352030030", registration_date=d(2018, 1, 1)),
-        dict(object_id="H2", iin=H, property_type="residential", area_m2=40.0, ownership_share=0.5,
-             kato="352030030", registration_date=d(2018, 1, 1)),
-        dict(object_id="C1", iin=G, property_type="commercial", area_m2=120.0, ownership_share=1.0,
-             kato="352030030", registration_date=d(2019, 1, 1)),
+        dict(
+            object_id="H2",
+            iin=G,
+            property_type="residential",
+            area_m2=40.0,
+            ownership_share=0.5,
+            kato="352030030",
+            registration_date=d(2018, 1, 1),
+        ),
+        dict(
+            object_id="H2",
+            iin=H,
+            property_type="residential",
+            area_m2=40.0,
+            ownership_share=0.5,
+            kato="352030030",
+            registration_date=d(2018, 1, 1),
+        ),
+        dict(
+            object_id="C1",
+            iin=G,
+            property_type="commercial",
+            area_m2=120.0,
+            ownership_share=1.0,
+            kato="352030030",
+            registration_date=d(2019, 1, 1),
+        ),
     ],
     "vehicles": [
-        dict(vehicle_id="V1", iin=A, vehicle_type="car", registration_date=d(2020, 1, 1), is_commercial=False,
-             agri_machinery_type=None),
-        dict(vehicle_id="V2", iin=G, vehicle_type="truck", registration_date=d(2021, 1, 1), is_commercial=True,
-             agri_machinery_type=None),
-        dict(vehicle_id="T1", iin=G, vehicle_type="agri_machinery", registration_date=d(2015, 1, 1),
-             is_commercial=False, agri_machinery_type="tractor"),
-        dict(vehicle_id="T2", iin=G, vehicle_type="agri_machinery", registration_date=d(2016, 1, 1),
-             is_commercial=False, agri_machinery_type="tractor"),
-        dict(vehicle_id="T3", iin=G, vehicle_type="agri_machinery", registration_date=d(2017, 1, 1),
-             is_commercial=False, agri_machinery_type="combine"),
+        dict(
+            vehicle_id="V1",
+            iin=A,
+            vehicle_type="car",
+            registration_date=d(2020, 1, 1),
+            is_commercial=False,
+            agri_machinery_type=None,
+        ),
+        dict(
+            vehicle_id="V2",
+            iin=G,
+            vehicle_type="truck",
+            registration_date=d(2021, 1, 1),
+            is_commercial=True,
+            agri_machinery_type=None,
+        ),
+        dict(
+            vehicle_id="T1",
+            iin=G,
+            vehicle_type="agri_machinery",
+            registration_date=d(2015, 1, 1),
+            is_commercial=False,
+            agri_machinery_type="tractor",
+        ),
+        dict(
+            vehicle_id="T2",
+            iin=G,
+            vehicle_type="agri_machinery",
+            registration_date=d(2016, 1, 1),
+            is_commercial=False,
+            agri_machinery_type="tractor",
+        ),
+        dict(
+            vehicle_id="T3",
+            iin=G,
+            vehicle_type="agri_machinery",
+            registration_date=d(2017, 1, 1),
+            is_commercial=False,
+            agri_machinery_type="combine",
+        ),
         # J bought a car in May 2026, but J works: no informal signal
-        dict(vehicle_id="V3", iin=J, vehicle_type="car", registration_date=d(2026, 5, 1), is_commercial=False,
-             agri_machinery_type=None),
+        dict(
+            vehicle_id="V3",
+            iin=J,
+            vehicle_type="car",
+            registration_date=d(2026, 5, 1),
+            is_commercial=False,
+            agri_machinery_type=None,
+        ),
     ],
     "credit_bureau": [
         # B: 120 days and 50,000 KZT overdue -> arrears adult; a consumer loan -> non-mortgage
-        dict(contract_id="L1", iin=B, loan_type="consumer", outstanding_kzt=100_000.0, arrears_days=120,
-             arrears_kzt=50_000.0, open_date=d(2024, 1, 1)),
+        dict(
+            contract_id="L1",
+            iin=B,
+            loan_type="consumer",
+            outstanding_kzt=100_000.0,
+            arrears_days=120,
+            arrears_kzt=50_000.0,
+            open_date=d(2024, 1, 1),
+        ),
     ],
     "disability": [
         dict(iin=D, disability_group="CHILD", assigned_date=d(2023, 1, 1), review_date=d(2027, 1, 1)),
         dict(iin=E, disability_group="II", assigned_date=d(2020, 1, 1), review_date=None),
-        dict(iin=A, disability_group="III", assigned_date=d(2019, 1, 1), review_date=d(2021, 1, 1)),  # expired
+        dict(
+            iin=A, disability_group="III", assigned_date=d(2019, 1, 1), review_date=d(2021, 1, 1)
+        ),  # expired
     ],
     "health": [
         dict(iin=E, icd10_code="I10", observation_start=d(2019, 1, 1), observation_end=None),
-        dict(iin=B, icd10_code="J45", observation_start=d(2018, 1, 1), observation_end=d(2020, 1, 1)),  # ended
+        dict(
+            iin=B, icd10_code="J45", observation_start=d(2018, 1, 1), observation_end=d(2020, 1, 1)
+        ),  # ended
     ],
     "education": [
-        dict(iin=F, institution_type="university", study_form="full_time", status="graduated",
-             start_date=d(1980, 9, 1), end_date=d(1984, 6, 30)),
-        dict(iin=H, institution_type="university", study_form="full_time", status="enrolled",
-             start_date=d(2022, 9, 1), end_date=None),
-        dict(iin=I_, institution_type="school", study_form="full_time", status="enrolled",
-             start_date=d(2016, 9, 1), end_date=None),
+        dict(
+            iin=F,
+            institution_type="university",
+            study_form="full_time",
+            status="graduated",
+            start_date=d(1980, 9, 1),
+            end_date=d(1984, 6, 30),
+        ),
+        dict(
+            iin=H,
+            institution_type="university",
+            study_form="full_time",
+            status="enrolled",
+            start_date=d(2022, 9, 1),
+            end_date=None,
+        ),
+        dict(
+            iin=I_,
+            institution_type="school",
+            study_form="full_time",
+            status="enrolled",
+            start_date=d(2016, 9, 1),
+            end_date=None,
+        ),
     ],
     "business_registry": [
-        dict(iin=G, bin="220140000001", business_role="sole_trader", registration_date=d(2022, 1, 1),
-             deregistration_date=None, declared_income_12m_kzt=0.0),
-        dict(iin=J, bin="200140000002", business_role="sole_trader", registration_date=d(2020, 1, 1),
-             deregistration_date=None, declared_income_12m_kzt=1_200_000.0),
-        dict(iin=J, bin="180140000003", business_role="company_founder", registration_date=d(2018, 1, 1),
-             deregistration_date=d(2025, 1, 1), declared_income_12m_kzt=0.0),  # deregistered
+        dict(
+            iin=G,
+            bin="220140000001",
+            business_role="sole_trader",
+            registration_date=d(2022, 1, 1),
+            deregistration_date=None,
+            declared_income_12m_kzt=0.0,
+        ),
+        dict(
+            iin=J,
+            bin="200140000002",
+            business_role="sole_trader",
+            registration_date=d(2020, 1, 1),
+            deregistration_date=None,
+            declared_income_12m_kzt=1_200_000.0,
+        ),
+        dict(
+            iin=J,
+            bin="180140000003",
+            business_role="company_founder",
+            registration_date=d(2018, 1, 1),
+            deregistration_date=d(2025, 1, 1),
+            declared_income_12m_kzt=0.0,
+        ),  # deregistered
     ],
     "border_crossings": [
         # B: two exits in the last 12 months -> informal signal (B is able-bodied and not working)
         dict(iin=B, crossing_date=d(2026, 2, 1), direction="exit", border_point="ALA-AIRPORT"),
         dict(iin=B, crossing_date=d(2026, 2, 10), direction="entry", border_point="ALA-AIRPORT"),
         dict(iin=B, crossing_date=d(2026, 6, 1), direction="exit", border_point="KPP-KORDAI"),
-        dict(iin=B, crossing_date=d(2027, 1, 1), direction="exit", border_point="KPP-KORDAI"),  # DATE_OUT_OF_RANGE
+        dict(
+            iin=B, crossing_date=d(2027, 1, 1), direction="exit", border_point="KPP-KORDAI"
+        ),  # DATE_OUT_OF_RANGE
     ],
     "livestock": [
         # 3 cattle x 400,000 + 20 sheep x 50,000 = 2,200,000 (seed livestock_unit_prices)
@@ -201,52 +343,172 @@ ROWS: dict[str, list[dict]] = {
         dict(plot_id="P1", iin=G, area_ha=5.0, land_use="agricultural", kato="352030030"),
     ],
     "rent_contracts": [
-        dict(contract_id="RC1", iin=E, landlord_type="private", dwelling_id="R1", area_m2=45.0,
-             monthly_rent_kzt=90_000.0, start_date=d(2024, 1, 1), end_date=None),
-        dict(contract_id="RC0", iin=E, landlord_type="state", dwelling_id="R0", area_m2=30.0,
-             monthly_rent_kzt=20_000.0, start_date=d(2015, 1, 1), end_date=d(2023, 12, 31)),  # ended
+        dict(
+            contract_id="RC1",
+            iin=E,
+            landlord_type="private",
+            dwelling_id="R1",
+            area_m2=45.0,
+            monthly_rent_kzt=90_000.0,
+            start_date=d(2024, 1, 1),
+            end_date=None,
+        ),
+        dict(
+            contract_id="RC0",
+            iin=E,
+            landlord_type="state",
+            dwelling_id="R0",
+            area_m2=30.0,
+            monthly_rent_kzt=20_000.0,
+            start_date=d(2015, 1, 1),
+            end_date=d(2023, 12, 31),
+        ),  # ended
     ],
     "housing_costs": [
         # O1: last billed month before the reference date is September: 12,000 + 3,000 = 15,000
-        dict(dwelling_id="O1", payer_iin=A, billing_month=month(8), utilities_kzt=10_000.0, maintenance_kzt=2_000.0),
-        dict(dwelling_id="O1", payer_iin=A, billing_month=month(9), utilities_kzt=12_000.0, maintenance_kzt=3_000.0),
+        dict(
+            dwelling_id="O1",
+            payer_iin=A,
+            billing_month=month(8),
+            utilities_kzt=10_000.0,
+            maintenance_kzt=2_000.0,
+        ),
+        dict(
+            dwelling_id="O1",
+            payer_iin=A,
+            billing_month=month(9),
+            utilities_kzt=12_000.0,
+            maintenance_kzt=3_000.0,
+        ),
     ],
     "housing_waiting_list": [
-        dict(iin=E, queue_number=17, category="disability_g12", registration_date=d(2021, 1, 1), kato="351010000"),
+        dict(
+            iin=E,
+            queue_number=17,
+            category="disability_g12",
+            registration_date=d(2021, 1, 1),
+            kato="351010000",
+        ),
     ],
 }
 
 ZERO = dict(
-    n_children=0, n_children_1_6=0, n_able_bodied=0, n_working=0, n_disabled_adults_g12=0, n_disabled_adults_g3=0,
-    n_disabled_children=0, n_chronic=0, n_school_age_not_enrolled=0, has_adult_tertiary_or_vocational=False,
-    income_wages=0.0, income_entrepreneur=0.0, income_pensions_benefits=0.0, has_loans=False,
-    has_non_mortgage_loan=False, n_adults_arrears_90=0, n_dwellings=0, living_area_m2=0.0, n_commercial_property=0,
-    rents_private=False, monthly_rent=0.0, rents_state_housing=False, housing_costs=0.0, n_cars=0,
-    n_commercial_vehicles=0, n_agri_machinery_types=0, livestock_value=0.0, has_land_plot=False,
-    has_sole_trader=False, has_company_founder=False, n_informal_signal_adults=0,
+    n_children=0,
+    n_children_1_6=0,
+    n_able_bodied=0,
+    n_working=0,
+    n_disabled_adults_g12=0,
+    n_disabled_adults_g3=0,
+    n_disabled_children=0,
+    n_chronic=0,
+    n_school_age_not_enrolled=0,
+    has_adult_tertiary_or_vocational=False,
+    income_wages=0.0,
+    income_entrepreneur=0.0,
+    income_pensions_benefits=0.0,
+    has_loans=False,
+    has_non_mortgage_loan=False,
+    n_adults_arrears_90=0,
+    n_dwellings=0,
+    living_area_m2=0.0,
+    n_commercial_property=0,
+    rents_private=False,
+    monthly_rent=0.0,
+    rents_state_housing=False,
+    housing_costs=0.0,
+    n_cars=0,
+    n_commercial_vehicles=0,
+    n_agri_machinery_types=0,
+    livestock_value=0.0,
+    has_land_plot=False,
+    has_sole_trader=False,
+    has_company_founder=False,
+    n_informal_signal_adults=0,
 )
 
 EXPECTED: dict[int, dict] = {
-    101: {**ZERO, "region_kato": "79", "kato": "791110000", "settlement_type": 1,
-          "n_members": 4, "n_adults": 2, "n_children": 2, "n_children_1_6": 1, "n_able_bodied": 2, "n_working": 1,
-          "n_disabled_children": 1, "n_school_age_not_enrolled": 1, "income_wages": 62_500.0,
-          "has_loans": True, "has_non_mortgage_loan": True, "n_adults_arrears_90": 1,
-          "n_dwellings": 1, "living_area_m2": 60.0, "housing_costs": 15_000.0, "n_cars": 1,
-          "n_informal_signal_adults": 1},
-    102: {**ZERO, "region_kato": "35", "kato": "351010000", "settlement_type": 2,
-          "n_members": 2, "n_adults": 2, "n_disabled_adults_g12": 1, "n_chronic": 1,
-          "has_adult_tertiary_or_vocational": True, "income_pensions_benefits": 160_000.0,
-          "living_area_m2": 45.0, "rents_private": True, "monthly_rent": 90_000.0},
-    103: {**ZERO, "region_kato": "35", "kato": "352030030", "settlement_type": 5,
-          "n_members": 3, "n_adults": 2, "n_children": 1, "n_able_bodied": 1,
-          "income_wages": 100_000.0 / 12, "n_dwellings": 2, "living_area_m2": 80.0, "n_commercial_property": 1,
-          "n_commercial_vehicles": 1, "n_agri_machinery_types": 2, "livestock_value": 2_200_000.0,
-          "has_land_plot": True, "has_sole_trader": True, "n_informal_signal_adults": 1},
-    104: {**ZERO, "region_kato": "79", "kato": "791310000", "settlement_type": 1,
-          "n_members": 1, "n_adults": 1, "n_able_bodied": 1, "n_working": 1,
-          "income_entrepreneur": 784_000.0 / 12, "n_cars": 1, "has_sole_trader": True},
-    105: {**ZERO, "region_kato": "79", "kato": "791510000", "settlement_type": 1,
-          "n_members": 1, "n_adults": 1, "n_able_bodied": 1, "n_working": 1, "income_wages": 200_000.0 / 12},
+    101: {
+        **ZERO,
+        "region_kato": "79",
+        "kato": "791110000",
+        "settlement_type": 1,
+        "n_members": 4,
+        "n_adults": 2,
+        "n_children": 2,
+        "n_children_1_6": 1,
+        "n_able_bodied": 2,
+        "n_working": 1,
+        "n_disabled_children": 1,
+        "n_school_age_not_enrolled": 1,
+        "income_wages": 62_500.0,
+        "has_loans": True,
+        "has_non_mortgage_loan": True,
+        "n_adults_arrears_90": 1,
+        "n_dwellings": 1,
+        "living_area_m2": 60.0,
+        "housing_costs": 15_000.0,
+        "n_cars": 1,
+        "n_informal_signal_adults": 1,
+    },
+    102: {
+        **ZERO,
+        "region_kato": "35",
+        "kato": "351010000",
+        "settlement_type": 2,
+        "n_members": 2,
+        "n_adults": 2,
+        "n_disabled_adults_g12": 1,
+        "n_chronic": 1,
+        "has_adult_tertiary_or_vocational": True,
+        "income_pensions_benefits": 160_000.0,
+        "living_area_m2": 45.0,
+        "rents_private": True,
+        "monthly_rent": 90_000.0,
+    },
+    103: {
+        **ZERO,
+        "region_kato": "35",
+        "kato": "352030030",
+        "settlement_type": 5,
+        "n_members": 3,
+        "n_adults": 2,
+        "n_children": 1,
+        "n_able_bodied": 1,
+        "income_wages": 100_000.0 / 12,
+        "n_dwellings": 2,
+        "living_area_m2": 80.0,
+        "n_commercial_property": 1,
+        "n_commercial_vehicles": 1,
+        "n_agri_machinery_types": 2,
+        "livestock_value": 2_200_000.0,
+        "has_land_plot": True,
+        "has_sole_trader": True,
+        "n_informal_signal_adults": 1,
+    },
+    104: {
+        **ZERO,
+        "region_kato": "79",
+        "kato": "791310000",
+        "settlement_type": 1,
+        "n_members": 1,
+        "n_adults": 1,
+        "n_able_bodied": 1,
+        "n_working": 1,
+        "income_entrepreneur": 784_000.0 / 12,
+        "n_cars": 1,
+        "has_sole_trader": True,
+    },
+    105: {
+        **ZERO,
+        "region_kato": "79",
+        "kato": "791510000",
+        "settlement_type": 1,
+        "n_members": 1,
+        "n_adults": 1,
+        "n_able_bodied": 1,
+        "n_working": 1,
+        "income_wages": 200_000.0 / 12,
+    },
 }
 
 
@@ -267,12 +529,21 @@ def warehouse(tmp_path_factory) -> Path:
         "DBT_THREADS": "4",
     }
     command = [
-        str(DBT), "build",
-        "--project-dir", str(REPO_ROOT / "dbt_project"), "--profiles-dir", str(REPO_ROOT / "dbt_project"),
-        "--target-path", str(root / "target"), "--log-path", str(root / "logs"),
-        "--vars", f'{{"period": "{PERIOD}"}}',
+        str(DBT),
+        "build",
+        "--project-dir",
+        str(REPO_ROOT / "dbt_project"),
+        "--profiles-dir",
+        str(REPO_ROOT / "dbt_project"),
+        "--target-path",
+        str(root / "target"),
+        "--log-path",
+        str(root / "logs"),
+        "--vars",
+        f'{{"period": "{PERIOD}"}}',
         # the eligibility models read scores that this test does not produce
-        "--exclude", "path:models/eligibility",
+        "--exclude",
+        "path:models/eligibility",
     ]
     result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
@@ -322,8 +593,11 @@ def test_the_mart_has_the_contract_columns_and_the_as_of_dates(warehouse):
 
 
 def test_every_landing_row_is_kept_or_rejected(warehouse):
-    rows = query(warehouse, "select registry, rows_in_landing, rows_in, rows_kept, rows_rejected "
-                            f"from landing_reconciliation where period = '{PERIOD}'")
+    rows = query(
+        warehouse,
+        "select registry, rows_in_landing, rows_in, rows_kept, rows_rejected "
+        f"from landing_reconciliation where period = '{PERIOD}'",
+    )
     assert len(rows) == len(ROWS)
     for registry, landing, rows_in, kept, rejected in rows:
         assert landing == rows_in == kept + rejected == len(ROWS[registry]), registry
@@ -337,8 +611,10 @@ def test_every_landing_row_is_kept_or_rejected(warehouse):
         ("staging.stg_pension_contributions__rejected", [("AMOUNT_OUT_OF_RANGE", 1), ("DUPLICATE", 1)]),
         ("staging.stg_pensions_benefits__rejected", [("DATE_OUT_OF_RANGE", 1)]),
         ("staging.stg_border_crossings__rejected", [("DATE_OUT_OF_RANGE", 1)]),
-        ("intermediate.int_family_links__rejected",
-         [("CLAIMED_BY_ANOTHER_FAMILY", 1), ("DECEASED", 2), ("UNKNOWN_FAMILY", 1)]),
+        (
+            "intermediate.int_family_links__rejected",
+            [("CLAIMED_BY_ANOTHER_FAMILY", 1), ("DECEASED", 2), ("UNKNOWN_FAMILY", 1)],
+        ),
         ("intermediate.int_families__rejected", [("NO_MEMBERS", 1)]),
     ],
 )
@@ -368,6 +644,7 @@ def test_family_members_carry_what_the_eligibility_rules_need(warehouse):
         (105, 1, 1, False, 0.0, False, None, 0),
     ]
     # I_ turns 17 on the reference date: still a child, enrolled in school
-    assert query(warehouse, f"select age, is_child, is_enrolled, institution_type from family_members where iin = '{I_}'") == [
-        (17, True, True, "school")
-    ]
+    assert query(
+        warehouse,
+        f"select age, is_child, is_enrolled, institution_type from family_members where iin = '{I_}'",
+    ) == [(17, True, True, "school")]

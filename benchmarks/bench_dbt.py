@@ -1,0 +1,136 @@
+"""Benchmark: `dbt build` of one landing month, national and pilot regions (prints figures).
+
+Targets (issue 3): the national month (20.5 M people, 12 months of income) in at most 5 minutes
+and 12 GB peak memory on a 2-core / 24 GB machine; the pilot regions (79, 35) in at most 30 s.
+
+The landing month is generated with `registry_simulator` when missing, under data/bench/dbt/.
+The pilot run reads the same national landing month with dbt var `regions`, as production would.
+
+    .venv/bin/python -m benchmarks.bench_dbt                     # national + pilot (headline)
+    .venv/bin/python -m benchmarks.bench_dbt --scale 0.1         # a smaller country
+    .venv/bin/python -m benchmarks.bench_dbt --only pilot
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BENCH_ROOT = REPO_ROOT / "data" / "bench" / "dbt"
+_PEAK_PREFIX = "peak_rss_kb="
+# The child runs dbt in-process (dbtRunner) and reports its own peak resident set (dbt + DuckDB).
+_CHILD = f"""
+import resource, sys
+from dbt.cli.main import dbtRunner
+ok = dbtRunner().invoke(sys.argv[1:]).success
+print("{_PEAK_PREFIX}%d" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+sys.exit(0 if ok else 1)
+"""
+PILOT_REGIONS = ["79", "35"]
+TARGETS = {"national": (300.0, 12.0), "pilot": (30.0, 12.0)}  # seconds, GB
+
+
+def ensure_landing_month(month: str, scale: float, landing_root: Path) -> Path:
+    """Generate the national landing month with registry_simulator unless its manifest exists."""
+    manifest = landing_root / month / "manifest.json"
+    if manifest.exists() and json.loads(manifest.read_text()).get("scale") == scale:
+        return manifest
+    from registry_simulator import generate_month
+
+    print(f"generating landing month {month} at scale {scale} (once) ...", flush=True)
+    started = time.perf_counter()
+    generate_month(
+        month, scale=scale, regions=None, out=landing_root, truth_out=BENCH_ROOT / "truth", progress=False
+    )
+    print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
+    return manifest
+
+
+def run_dbt_build(
+    month: str, landing_root: Path, warehouse: Path, regions: list[str]
+) -> tuple[float, float, str]:
+    """Run `dbt build` on a fresh warehouse in a child process; return (seconds, peak RSS GB, last line)."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "WAREHOUSE_PATH": str(warehouse),
+        "LANDING_ROOT": str(landing_root),
+        "DBT_REPO_ROOT": str(REPO_ROOT),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    variables = json.dumps({"period": month, "regions": regions})
+    command = [
+        sys.executable,
+        "-c",
+        _CHILD,
+        "build",
+        "--project-dir",
+        str(REPO_ROOT / "dbt_project"),
+        "--profiles-dir",
+        str(REPO_ROOT / "dbt_project"),
+        "--target-path",
+        str(BENCH_ROOT / "target"),
+        "--log-path",
+        str(BENCH_ROOT / "logs"),
+        "--vars",
+        variables,
+        # eligibility reads scores produced by the Python scoring step, not part of this measurement
+        "--exclude",
+        "path:models/eligibility",
+    ]
+    started = time.perf_counter()
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    peak_lines = [line for line in result.stderr.splitlines() if line.startswith(_PEAK_PREFIX)]
+    peak_gb = int(peak_lines[-1].removeprefix(_PEAK_PREFIX)) / 1024**2 if peak_lines else float("nan")
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    summary = next((line for line in reversed(lines) if "Done." in line), lines[-1] if lines else "")
+    if result.returncode != 0:
+        print("\n".join(line for line in lines if "ERROR" in line or "FAIL" in line), flush=True)
+    return seconds, peak_gb, summary.split("  ", 1)[-1].strip()
+
+
+def slowest_nodes(count: int = 8) -> list[tuple[float, str]]:
+    """The slowest nodes of the last run (from run_results.json)."""
+    results = json.loads((BENCH_ROOT / "target" / "run_results.json").read_text())["results"]
+    timings = sorted(((r["execution_time"], r["unique_id"].split(".")[-1]) for r in results), reverse=True)
+    return timings[:count]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build the national month, then the pilot regions, and print time and peak memory of each."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--month", default="2026-10")
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the real population")
+    parser.add_argument("--only", choices=["national", "pilot"], default=None)
+    args = parser.parse_args(argv if argv is not None else [])
+
+    landing_root = BENCH_ROOT / f"landing_scale{args.scale:g}"
+    ensure_landing_month(args.month, args.scale, landing_root)
+    runs = {"national": [], "pilot": PILOT_REGIONS}
+    for name, regions in runs.items():
+        if args.only and name != args.only:
+            continue
+        seconds, peak_gb, summary = run_dbt_build(
+            args.month, landing_root, BENCH_ROOT / f"{name}.duckdb", regions
+        )
+        max_seconds, max_gb = TARGETS[name]
+        print(
+            f"dbt build {name:8s} scale={args.scale:g}: {seconds:7.1f} s (target {max_seconds:.0f} s), "
+            f"peak RSS {peak_gb:5.2f} GB (target {max_gb:.0f} GB) | {summary}",
+            flush=True,
+        )
+        for node_seconds, node in slowest_nodes():
+            print(f"    {node_seconds:7.1f} s  {node}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
