@@ -101,3 +101,15 @@
   methodology_version,
   reason_codes
 {%- endmacro %}
+
+{% macro elig_assert_money_for_period() -%}
+  {#- Stop the list build when money_by_year has no row for the period's year: every amount
+      needs that year's ПМ and МРП, and without them the rules would silently list nobody. -#}
+  {%- if execute -%}
+    {%- set year = (var('period') | string)[:4] -%}
+    {%- set found = run_query("select count(*) from " ~ ref('money_by_year') ~ " where year = " ~ year).columns[0].values()[0] -%}
+    {%- if found == 0 -%}
+      {{ exceptions.raise_compiler_error("seed money_by_year has no row for year " ~ year ~ " (ПМ and МРП of the period)") }}
+    {%- endif -%}
+  {%- endif -%}
+{%- endmacro %}

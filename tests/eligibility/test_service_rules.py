@@ -235,6 +235,14 @@ def runs(tmp_path_factory):
         con.execute(f"update {dbt.relation('family_scores')} set level = 6 where family_id = 114")
     results["D"] = dbt.build({"period": "2026-03", "region": "79"}, select=select)
     lists["D"] = {key: snapshot(*key) for key in (("2026-03", "79"), ("2026-03", "35"), ("2025-08", "79"))}
+    # E: a year without ПМ/МРП in money_by_year stops the list build
+    results["E"] = dbt.build({"period": "2027-01", "region": "79"}, select="eligibility_list")
+    # F: a listed family that lost its members has no recipient: the insert breaks the NOT NULL
+    # contract, and the partition's delete must be rolled back with it
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(f"delete from {dbt.relation('family_members')} where family_id = 121")
+    results["F"] = dbt.build({"period": "2026-03", "region": "79"}, select="eligibility_list")
+    lists["F"] = {("2026-03", "79"): snapshot("2026-03", "79")}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         try:
             summary = con.execute(
@@ -255,11 +263,12 @@ def as_expected_rows(frame: pd.DataFrame, labels: dict[str, str]) -> set[tuple]:
 
 
 def test_every_dbt_node_passes_in_every_run(runs):
+    partition_runs = {step: runs["results"][step] for step in "ABCD"}
     failed = {step: {n: s for n, s in statuses.items() if s not in ("success", "pass")}
-              for step, statuses in runs["results"].items()}  # fmt: skip
+              for step, statuses in partition_runs.items()}  # fmt: skip
     assert failed == {"A": {}, "B": {}, "C": {}, "D": {}}
     assert "elig_asp_amount_gap_and_child_supplement" in runs["results"]["A"]  # the dbt unit test ran
-    for statuses in runs["results"].values():  # the list's partition-scoped data tests ran every time
+    for statuses in partition_runs.values():  # the list's partition-scoped data tests ran every time
         assert any(name.startswith("elig_no_level_6_in_local_services_eligibility_list") for name in statuses)
         assert any(name.startswith("unique_eligibility_list_") for name in statuses)
 
@@ -325,3 +334,14 @@ def test_summary_counts_families_beneficiaries_and_money(runs):
         6 * 21_625.0,
     ]
     assert shymkent.loc["housing_assistance", "total_amount_kzt"] == 6_300.0
+
+
+def test_a_period_without_money_figures_stops_the_list(runs):
+    assert runs["results"]["E"]["eligibility_list"] == "error"
+
+
+def test_a_failed_insert_keeps_the_partition_as_it_was(runs):
+    assert runs["results"]["F"]["eligibility_list"] == "error"
+    assert as_expected_rows(runs["lists"]["F"][("2026-03", "79")], runs["labels"]) == as_expected_rows(
+        runs["lists"]["D"][("2026-03", "79")], runs["labels"]
+    )

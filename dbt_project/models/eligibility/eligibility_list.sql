@@ -11,6 +11,7 @@
     full_refresh=false,
     pre_hook="{{ elig_delete_partition() }}",
 ) }}
+-- depends_on: {{ ref('money_by_year') }}
 {{ elig_assert_money_for_period() }}
 
 with
