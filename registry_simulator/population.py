@@ -52,7 +52,7 @@ class RegionPopulation:
 def _family_sizes(rng: np.random.Generator, n: int, rural: np.ndarray, size_factor: float) -> np.ndarray:
     # One-person households are a fifth of the total in towns; rural families are larger.
     p_single = np.where(rural, 0.15, 0.21) / size_factor
-    lam = np.where(rural, 2.15, 1.75) * size_factor
+    lam = np.where(rural, 1.95, 1.6) * size_factor
     sizes = np.where(rng.random(n) < p_single, 1, 2 + rng.poisson(lam))
     return np.minimum(sizes, 12).astype(np.int32)
 
@@ -162,9 +162,12 @@ def build_region(prefix: int, scale: float, ref_days: int, rng: np.random.Genera
     region = REGION_BY_PREFIX[prefix]
     target = max(int(round(region.population * scale)), 1)
     kato = classifier(prefix)
-    guess = int(target / 3.0) + 16
+    # Draw more families than needed (the mean size is above 2.5 everywhere), then cut at the target.
+    guess = int(target / 2.0) + 64
     fam_kato = rng.choice(len(kato.codes), size=guess, p=kato.weight).astype(np.int32)
     sizes = _family_sizes(rng, guess, kato.settlement_type[fam_kato] >= 4, region.family_size_factor)
+    if sizes.sum() < target:
+        raise RuntimeError("family size draw fell short of the target population")
     ends = np.cumsum(sizes)
     n_fam = int(np.searchsorted(ends, target)) + 1
     sizes = sizes[:n_fam]
