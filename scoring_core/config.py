@@ -36,6 +36,7 @@ HIDDEN_INCOME_FEATURES = (
 DIMENSIONS = ("M", "N", "D", "S")
 OPERATORS = ("<", "<=", "==", ">=", ">", "!=")
 _CONDITION_RE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 _PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -462,7 +463,7 @@ def load_methodology(path: str | Path, overrides: Mapping[str, Any] | None = Non
     """Read and validate a methodology YAML file; `overrides` maps dotted keys to new values."""
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except OSError as exc:
         raise MethodologyError(f"{path}: cannot read the file ({exc.strerror})") from None
     except yaml.YAMLError as exc:

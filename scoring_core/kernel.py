@@ -31,6 +31,7 @@ from scoring_core.config import (
 
 BLOCK = 1024
 N_REASONS = 3
+PARALLEL_FROM = 20_000  # families; below this one thread is faster than waking the pool
 DIMENSION_INDEX = {"M": 0, "N": 1, "D": 2, "S": 3}
 _INT_TYPES = ("count", "category")
 
@@ -397,18 +398,32 @@ class _Scratch(NamedTuple):
 
 
 @njit(**_JIT)
-def _scratch(n_rows, n_ind):
+def _scratch(n_rows, n_ind, width):
     return _Scratch(
-        np.empty((n_rows, BLOCK), np.float64),
-        np.empty(BLOCK, np.float64),
-        np.empty(BLOCK, np.float64),
-        np.empty(BLOCK, np.bool_),
-        np.empty((n_ind, BLOCK), np.int32),
-        np.empty(BLOCK, np.int32),
-        np.empty(BLOCK, np.int8),
-        np.empty(BLOCK, np.int8),
-        np.empty((6, BLOCK), np.int32),
+        np.empty((n_rows, width), np.float64),
+        np.empty(width, np.float64),
+        np.empty(width, np.float64),
+        np.empty(width, np.bool_),
+        np.empty((n_ind, width), np.int32),
+        np.empty(width, np.int32),
+        np.empty(width, np.int8),
+        np.empty(width, np.int8),
+        np.empty((6, width), np.int32),
     )
+
+
+@njit(**_JIT)
+def _score_chunk(c, n_chunks, int_cols, float_cols, bool_cols, pm, p, out, levels_only):
+    """Score the c-th of n_chunks contiguous runs of blocks, with scratch arrays of its own."""
+    n = out.level.shape[0]
+    width = min(BLOCK, n)  # small calls get small scratch arrays
+    n_blocks = (n + width - 1) // width
+    s = _scratch(p.n_int + p.n_float + p.n_bool + 3, p.ind_dim.shape[0], width)
+    for b in range(c * n_blocks // n_chunks, (c + 1) * n_blocks // n_chunks):
+        start = b * width
+        _score_block(
+            start, min(width, n - start), int_cols, float_cols, bool_cols, pm, p, s, out, levels_only
+        )
 
 
 @njit(parallel=True, **_JIT)
@@ -416,16 +431,16 @@ def score_kernel(int_cols, float_cols, bool_cols, pm, p, out, levels_only, n_chu
     """Score every family. Columns are tuples of 1-d arrays in KernelLayout order (int32, float64,
     bool); `out` holds preallocated KernelOutputs. With levels_only only out.level is written (the
     what-if fast path). Work is split into n_chunks contiguous runs of blocks (a few per thread)."""
-    n = out.level.shape[0]
-    n_rows = p.n_int + p.n_float + p.n_bool + 3
-    n_blocks = (n + BLOCK - 1) // BLOCK
     for c in prange(n_chunks):
-        s = _scratch(n_rows, p.ind_dim.shape[0])  # once per chunk, reused by its blocks
-        for b in range(c * n_blocks // n_chunks, (c + 1) * n_blocks // n_chunks):
-            start = b * BLOCK
-            _score_block(
-                start, min(BLOCK, n - start), int_cols, float_cols, bool_cols, pm, p, s, out, levels_only
-            )
+        _score_chunk(c, n_chunks, int_cols, float_cols, bool_cols, pm, p, out, levels_only)
+
+
+@njit(**_JIT)
+def score_kernel_serial(int_cols, float_cols, bool_cols, pm, p, out, levels_only, n_chunks):
+    """score_kernel on the calling thread: for small inputs, where waking worker threads costs more
+    than the work (and is slow when other processes keep the cores busy)."""
+    for c in range(n_chunks):
+        _score_chunk(c, n_chunks, int_cols, float_cols, bool_cols, pm, p, out, levels_only)
 
 
 class KernelOutputs(NamedTuple):
@@ -486,7 +501,9 @@ def run_kernel(
     floats = _column_tuple(columns, layout.float_features, np.float64, n)
     bools = _column_tuple(columns, layout.bool_features, np.bool_, n)
     out = out if out is not None else allocate_outputs(n, layout, levels_only)
-    if n:
+    if n >= PARALLEL_FROM:
         n_chunks = min((n + BLOCK - 1) // BLOCK, 16 * numba.get_num_threads())
         score_kernel(ints, floats, bools, float(pm), params, out, levels_only, n_chunks)
+    elif n:
+        score_kernel_serial(ints, floats, bools, float(pm), params, out, levels_only, 1)
     return out

@@ -30,7 +30,7 @@ INT_FEATURES = [k for k in BASELINE if k not in FLOAT_FEATURES and k not in BOOL
 
 def families_frame(families: list[dict]) -> pd.DataFrame:
     """A features DataFrame typed like the mart: family_id 1.., period, the given families."""
-    frame = pd.DataFrame([{**BASELINE, **f} for f in families])
+    frame = pd.DataFrame([{**BASELINE, **f} for f in families], columns=list(BASELINE))
     frame = frame.astype({**dict.fromkeys(INT_FEATURES, "int32"), **dict.fromkeys(FLOAT_FEATURES, "float64")})
     frame = frame.astype(dict.fromkeys(BOOL_FEATURES, "bool"))
     frame.insert(0, "period", PERIOD)
