@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import stat
@@ -23,6 +24,7 @@ from orchestration.publication.snapshot import (
     list_versions,
     publish_snapshot,
     read_current,
+    verify_snapshot,
 )
 from tests.publication.conftest import LANDING, PERIOD, REGION, publish_args, service_list
 
@@ -234,3 +236,28 @@ def test_bad_arguments_are_refused(tmp_path, period, region, services, overrides
     lists = {service: service_list("asp", 1) for service in services}
     with pytest.raises(ValueError, match=message):
         publish_snapshot(tmp_path, period, region, lists, **publish_args(**overrides))
+
+
+def _publish_in_child(root: str, amount: float) -> None:
+    lists = {"asp": service_list("asp", 4, amount=amount, with_beneficiary=False)}
+    publish_snapshot(root, PERIOD, REGION, lists, **publish_args())
+
+
+def test_concurrent_publishers_take_turns(tmp_path):
+    context = multiprocessing.get_context("fork")
+    publishers = [
+        context.Process(target=_publish_in_child, args=(str(tmp_path), 1_000.0 * i)) for i in range(1, 5)
+    ]
+    for process in publishers:
+        process.start()
+    for process in publishers:
+        process.join(30)
+    assert [process.exitcode for process in publishers] == [0, 0, 0, 0]
+    versions = list_versions(tmp_path, PERIOD, REGION)
+    assert [name.split("-")[0] for name in versions] == ["v1", "v2", "v3", "v4"]
+    totals = sorted(
+        verify_snapshot(tmp_path / PERIOD / REGION / name)[0]["totals"]["amount_total_kzt"]
+        for name in versions
+    )
+    assert totals == [4_006.0, 8_006.0, 12_006.0, 16_006.0]  # 4 families: 4 x amount + 0+1+2+3
+    assert current_version(tmp_path, PERIOD, REGION) in versions
