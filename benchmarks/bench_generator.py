@@ -48,10 +48,13 @@ def _run(label: str, regions: str, target_s: float, workdir: Path, seed: int) ->
     ]
     if regions:
         cmd += ["--regions", regions]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=ROOT)
     wall = time.perf_counter() - started
-    peak_gb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024**2  # KiB -> GiB
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    peak_gb = after.ru_maxrss / 1024**2  # KiB -> GiB
     manifest = json.loads((out / MONTH / "manifest.json").read_text())
     landing_bytes = sum(r["bytes"] or 0 for r in manifest["registries"])
     truth_bytes = sum(p.stat().st_size for p in truth.rglob("*.parquet"))
@@ -62,6 +65,7 @@ def _run(label: str, regions: str, target_s: float, workdir: Path, seed: int) ->
     )
     print(
         f"[{label}] wall {wall:.1f} s (target {target_s:.0f} s: {'OK' if wall <= target_s else 'OVER'}), "
+        f"CPU {cpu:.1f} s user+sys (the machine is shared: wall = CPU / 2 only when idle), "
         f"peak RSS of the generator so far {peak_gb:.2f} GiB (target 12)"
     )
     print(

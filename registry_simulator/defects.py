@@ -169,48 +169,50 @@ def inject_row_defects(
     bounds = np.cumsum([rate for _, rate in candidates])
     which = np.searchsorted(bounds, u, side="right")  # == len(candidates) means untouched
     columns = {c: _single_array(table.column(c)) for c in table.column_names}
+    # Rows of different defects are disjoint, so each column is patched once with all its changes.
+    patches: dict[str, list[tuple[np.ndarray, pa.Array]]] = {}
+
+    def patch(column: str, rows: np.ndarray, values: pa.Array) -> None:
+        patches.setdefault(column, []).append((rows, values))
+
     for k, (defect, _) in enumerate(candidates):
         rows = np.flatnonzero(which == k)
         if len(rows) == 0:
             continue
         if defect == "invalid_iin":
             col = iin_column
-            present = rows[columns[col].take(pa.array(rows)).is_valid().to_numpy(zero_copy_only=False)]
-            rows = present
-            columns[col] = _replace(columns[col], rows, _corrupt_iins(columns[col].take(pa.array(rows))))
+            rows = rows[columns[col].take(pa.array(rows)).is_valid().to_numpy(zero_copy_only=False)]
+            patch(col, rows, _corrupt_iins(columns[col].take(pa.array(rows))))
         elif defect in ("negative_amount", "absurd_amount"):
             col = MONEY_COLUMNS[name]
-            old = columns[col].take(pa.array(rows)).to_numpy(zero_copy_only=False)
-            old = np.nan_to_num(old, nan=1000.0)
+            old = np.nan_to_num(columns[col].take(pa.array(rows)).to_numpy(zero_copy_only=False), nan=1000.0)
             new = -np.maximum(old, 1.0) if defect == "negative_amount" else np.maximum(old, 1000.0) * 10_000
-            columns[col] = _replace(columns[col], rows, pa.array(new, pa.float64()))
+            patch(col, rows, pa.array(new, pa.float64()))
         elif defect == "future_date":
             col = DATE_COLUMNS[name]
-            future = ref_days + rng.integers(31, 3 * 365, len(rows))
+            future = (ref_days + rng.integers(31, 3 * 365, len(rows))).astype("datetime64[D]")
             if col in MONTH_COLUMNS:
-                future = (
-                    future.astype("datetime64[D]")
-                    .astype("datetime64[M]")
-                    .astype("datetime64[D]")
-                    .astype(np.int64)
-                )
-            columns[col] = _replace(columns[col], rows, pa.array(future.astype(np.int32), pa.date32()))
+                future = future.astype("datetime64[M]").astype("datetime64[D]")
+            patch(col, rows, pa.array(future.astype(np.int64).astype(np.int32), pa.date32()))
         elif defect == "missing_value":
             options = REQUIRED_COLUMNS[name]
             pick = rng.integers(0, len(options), len(rows))
             for j, col in enumerate(options):
                 sub = rows[pick == j]
                 if len(sub):
-                    columns[col] = _replace(columns[col], sub, pa.nulls(len(sub), columns[col].type))
+                    patch(col, sub, pa.nulls(len(sub), columns[col].type))
                     counts[(defect, name, col)] += len(sub)
             continue
         elif defect == "unknown_kato":
             col = KATO_COLUMNS[name]
-            prefix = _prefix_of(columns[col], rows)
-            columns[col] = _replace(
-                columns[col], rows, pa.array([unknown_kato(prefix)] * len(rows), pa.string())
-            )
+            code = unknown_kato(_prefix_of(columns[col], rows))
+            patch(col, rows, pa.array([code] * len(rows), pa.string()))
         counts[(defect, name, col)] += len(rows)
+    for col, parts in patches.items():
+        rows = np.concatenate([r for r, _ in parts])
+        values = pa.concat_arrays([v.cast(columns[col].type) for _, v in parts])
+        order = np.argsort(rows, kind="stable")
+        columns[col] = _replace(columns[col], rows[order], values.take(pa.array(order)))
     table = pa.Table.from_arrays(list(columns.values()), schema=table.schema)
     if rates.duplicate_row > 0:
         untouched = np.flatnonzero(which == len(candidates))

@@ -61,9 +61,11 @@ def digits_to_arrow(digits: np.ndarray) -> pa.StringArray:
 
 def int_to_digits(values: np.ndarray, width: int) -> np.ndarray:
     """Zero-padded decimal digits of non-negative integers, shape (n, width)."""
-    values = np.asarray(values, dtype=np.int64)
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    return ((values[:, None] // powers[None, :]) % 10).astype(np.uint8)
+    values = np.array(values, dtype=np.int64)  # a copy: it is consumed digit by digit
+    digits = np.empty((len(values), width), np.uint8)
+    for position in range(width - 1, -1, -1):  # one vector divmod per digit beats an (n, width) broadcast
+        values, digits[:, position] = np.divmod(values, 10)
+    return digits
 
 
 def strings_to_digits(values: pa.Array | list[str]) -> np.ndarray:

@@ -40,7 +40,8 @@ class StreamingParquet:
             compression=COMPRESSION,
             compression_level=COMPRESSION_LEVEL,
             use_dictionary=[f.name for f in schema if f.name not in _NO_DICTIONARY],
-            write_statistics=True,
+            # Statistics on dates and numbers (cheap, useful for pruning), not on the id strings.
+            write_statistics=[f.name for f in schema if not pa.types.is_string(f.type)],
         )
 
     def write(self, table: pa.Table) -> None:
