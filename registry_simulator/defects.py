@@ -4,7 +4,7 @@ Every defect is counted per (defect, registry, column) and listed in the manifes
 and data engineers know exactly what the pipeline must catch. Rates are per row of the
 registry concerned (per family for the family-card defects). Row-level defects are drawn so
 that one row carries at most one of them (duplicates are drawn among untouched rows and are
-exact copies placed right after the original), which keeps the manifest counts exact.
+exact copies appended after the chunk's rows), which keeps the manifest counts exact.
 """
 
 from __future__ import annotations
@@ -218,8 +218,8 @@ def inject_row_defects(
         untouched = np.flatnonzero(which == len(candidates))
         dup = untouched[rng.random(len(untouched)) < rates.duplicate_row]
         if len(dup):
-            order = np.sort(np.r_[np.arange(n), dup], kind="stable")
-            table = table.take(pa.array(order))
+            # Re-sent records: the copies follow the chunk's rows (no copy of the whole table).
+            table = pa.concat_tables([table, table.take(pa.array(dup))])
             counts[("duplicate_row", name, "*")] += len(dup)
     return table
 
