@@ -288,17 +288,26 @@ def _score_block(start, m, int_cols, float_cols, bool_cols, pm, p, s, out, level
 
     # 3. Step 2: points per indicator (value, then bands as steps or per-unit points, then `when`).
     n_ind = p.ind_dim.shape[0]
+    score, level, gate = s.score, s.level, s.gate
+    for i in range(m):
+        score[i] = 0
     for k in range(n_ind):
         pk = pts[k]
-        _linear(vals, p.num_ptr, p.num_var, p.num_coef, k, work, m)
-        if p.den_ptr[k + 1] > p.den_ptr[k]:
-            _linear(vals, p.den_ptr, p.den_var, p.den_coef, k, den, m)
-            floor = p.den_floor[k]
-            for i in range(m):
-                work[i] = work[i] / max(den[i], floor)
+        first = p.num_ptr[k]
+        has_den = p.den_ptr[k + 1] > p.den_ptr[k]
+        if p.num_ptr[k + 1] - first == 1 and p.num_coef[first] == 1.0 and not has_den:
+            value = vals[p.num_var[first]]  # a plain variable: read its row, no copy
+        else:
+            _linear(vals, p.num_ptr, p.num_var, p.num_coef, k, work, m)
+            if has_den:
+                _linear(vals, p.den_ptr, p.den_var, p.den_coef, k, den, m)
+                floor = p.den_floor[k]
+                for i in range(m):
+                    work[i] = work[i] / max(den[i], floor)
+            value = work
         if p.ind_per_unit[k] == 1:
             for i in range(m):
-                pk[i] = np.int32(work[i])
+                pk[i] = np.int32(value[i])
         else:
             for i in range(m):
                 pk[i] = 0
@@ -306,10 +315,10 @@ def _score_block(start, m, int_cols, float_cols, bool_cols, pm, p, s, out, level
                 thr, delta = p.step_thr[t], np.int32(p.step_delta[t])
                 if p.step_strict[t] == 1:
                     for i in range(m):
-                        pk[i] += delta if work[i] > thr else np.int32(0)
+                        pk[i] += delta if value[i] > thr else np.int32(0)
                 else:
                     for i in range(m):
-                        pk[i] += delta if work[i] >= thr else np.int32(0)
+                        pk[i] += delta if value[i] >= thr else np.int32(0)
         if p.when_ptr[k + 1] > p.when_ptr[k]:
             for i in range(m):
                 mask[i] = True
@@ -317,15 +326,10 @@ def _score_block(start, m, int_cols, float_cols, bool_cols, pm, p, s, out, level
                 _apply_condition(vals[p.when_var[w]], p.when_op[w], p.when_thr[w], mask, m)
             for i in range(m):
                 pk[i] = pk[i] if mask[i] else np.int32(0)
-
-    # 4. Step 3: score and level from the cut-offs.
-    score, level, gate = s.score, s.level, s.gate
-    for i in range(m):
-        score[i] = 0
-    for k in range(n_ind):
-        pk = pts[k]
         for i in range(m):
             score[i] += pk[i]
+
+    # 4. Step 3: score and level from the cut-offs.
     for i in range(m):
         level[i] = p.level_base
     for j in range(p.level_cut.shape[0]):
@@ -352,20 +356,19 @@ def _score_block(start, m, int_cols, float_cols, bool_cols, pm, p, s, out, level
     # 6. Step 5: dimension scores and the three most negative indicators (ties: earlier first).
     dims = out.dims
     for d in range(4):
-        for i in range(m):
-            dims[d, start + i] = 0
+        dims[d, start : start + m] = 0
     v1, v2, v3, i1, i2, i3 = s.top[0], s.top[1], s.top[2], s.top[3], s.top[4], s.top[5]
     for i in range(m):
         v1[i] = v2[i] = v3[i] = 0
         i1[i] = i2[i] = i3[i] = -1
-    for k in range(n_ind):
-        pk, dim_row = pts[k], dims[p.ind_dim[k]]
-        out.points[k, start : start + m] = pk[:m]
-        for i in range(m):
-            dim_row[start + i] += pk[i]
+    for k in range(n_ind):  # one pass per indicator: its points out, its dimension, the top 3
+        pk, points_row = pts[k], out.points[k, start : start + m]
+        dim_row = dims[p.ind_dim[k], start : start + m]
         code = np.int32(k)
         for i in range(m):  # branch-free insertion into a sorted top 3 (strict < keeps earlier ties first)
             v, a1, a2, a3, b1, b2, b3 = pk[i], v1[i], v2[i], v3[i], i1[i], i2[i], i3[i]
+            points_row[i] = v
+            dim_row[i] += v
             lt1, lt2, lt3 = v < a1, v < a2, v < a3
             v3[i] = a2 if lt2 else (v if lt3 else a3)
             i3[i] = b2 if lt2 else (code if lt3 else b3)
@@ -380,9 +383,9 @@ def _score_block(start, m, int_cols, float_cols, bool_cols, pm, p, s, out, level
     out.gate[start : start + m] = gate[:m]
     out.hidden_income[start : start + m] = hidden[:m]
     out.pci_ratio[start : start + m] = pci[:m]
-    share = out.hidden_income_share
+    share = out.hidden_income_share[start : start + m]
     for i in range(m):
-        share[start + i] = hidden[i] / income[i] if income[i] > 0.0 else 0.0
+        share[i] = hidden[i] / income[i] if income[i] > 0.0 else 0.0
 
 
 class _Scratch(NamedTuple):
