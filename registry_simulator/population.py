@@ -19,6 +19,8 @@ DAYS_PER_YEAR = 365.25
 ANNUAL_MORTALITY = 0.0065  # deaths per person-year; the deceased stay in the civil registry
 SERIAL_BLOCK = 500  # IIN serials per region: region i owns serials [500 i, 500 i + 500)
 SERIAL_PAIRS = SERIAL_BLOCK // 2
+#: Date the living population is drawn against (2026-01-01, the statistics' date), as days since 1970.
+POPULATION_ANCHOR_DAYS = 20454
 
 
 @dataclass
@@ -190,14 +192,20 @@ def build_region(prefix: int, scale: float, ref_days: int, rng: np.random.Genera
     dead_male = rng.random(n_dead) < 0.53
 
     age_all = np.r_[age, dead_age]
-    anchor = np.r_[np.full(target, ref_days), death]
-    birth = (anchor - (age_all + rng.random(len(age_all)) * 0.999) * DAYS_PER_YEAR).astype(np.int32)
-    birth = np.minimum(birth, anchor - 1).astype(np.int32)
+    # The living are drawn against a fixed date, not the period, so the same seed gives the same
+    # people (IINs, birth dates, families) every month and ages simply advance. Babies "born" after
+    # an earlier period's reference date are moved to just before it.
+    anchor = np.r_[np.full(target, POPULATION_ANCHOR_DAYS), death]
+    birth = (anchor - (age_all + rng.random(len(age_all)) * 0.999) * DAYS_PER_YEAR).astype(np.int64)
+    limit = np.r_[np.full(target, ref_days), death] - 1
+    birth = np.where(birth > limit, limit - (birth - limit) % 300, birth).astype(np.int32)
     male_all = np.r_[male, dead_male]
     digits, birth = _assign_iins(rng, birth, male_all, REGION_INDEX[prefix])
     completed = np.floor((ref_days - birth) / DAYS_PER_YEAR).astype(np.int16)
 
-    registration = (ref_days - rng.integers(30, 6 * 365, n_fam)).astype(np.int32)
+    registration = POPULATION_ANCHOR_DAYS - rng.integers(-300, 6 * 365, n_fam)
+    registration = np.maximum(registration, birth[fam_first] + int(18 * DAYS_PER_YEAR))
+    registration = np.minimum(registration, ref_days - 1).astype(np.int32)
     return RegionPopulation(
         prefix=prefix,
         fam_first=fam_first,

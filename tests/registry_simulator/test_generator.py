@@ -288,3 +288,21 @@ def test_settlement_types_are_1_for_shymkent_and_mixed_for_karaganda(tmp_path):
     types = dict(_sql(summary, "select settlement_type, count(*) from population group by 1"))
     assert set(types) <= {2, 3, 4, 5} and types.get(2, 0) > types.get(5, 0)
     assert set(dict(_sql(summary, "select distinct left(address_kato, 2), 1 from population"))) == {"35"}
+
+
+def test_the_same_people_come_back_next_month(tmp_path, clean_month):
+    """Same seed, next month: the same IINs and families (ages advance), so months can be compared."""
+    nxt = generate_month(
+        "2026-11",
+        scale=0.0005,
+        regions="79",
+        seed=7,
+        out=tmp_path / "l",
+        truth_out=tmp_path / "t",
+        defect_rate_scale=0,
+    )
+    query = """select l.family_id, l.iin, l.role, p.birth_date from family_links l join population p using (iin)
+               order by l.family_id, l.iin"""
+    assert _sql(nxt, query) == _sql(clean_month, query)
+    assert _sql(nxt, "select max(month) from pension_contributions") == [(dt.date(2026, 10, 1),)]
+    assert _sql(nxt, "select count(*) from families where registration_date >= date '2026-11-01'") == [(0,)]
