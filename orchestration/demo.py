@@ -71,6 +71,9 @@ def print_summary(paths: PlatformPaths, month: str) -> None:
     from orchestration.publication.snapshot import read_current
 
     pd.set_option("display.width", 160)
+    if not paths.warehouse_path.exists():
+        print("\nno warehouse yet: the monthly job did not reach dbt")
+        return
     with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
 
         def show(title: str, sql: str) -> None:
@@ -87,7 +90,8 @@ def print_summary(paths: PlatformPaths, month: str) -> None:
         )
         show(
             "Families per level and region",
-            "pivot (select region_kato, level from family_scores where period = ?) on level using count(*) order by region_kato",
+            "select region_kato, level, count(*) as families from family_scores where period = ? "
+            "group by all order by all",
         )
         show(
             "Eligibility per region and service",

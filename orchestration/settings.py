@@ -40,7 +40,11 @@ class PlatformPaths:
         )
 
     def export(self) -> None:
-        """Make the paths visible to child processes (dbt reads them from the environment)."""
+        """Make the paths visible to child processes (dbt reads them from the environment).
+
+        Also creates the warehouse folder: dbt-duckdb does not create it.
+        """
+        self.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
         os.environ["DATA_ROOT"] = str(self.data_root)
         os.environ["LANDING_ROOT"] = str(self.landing_root)
         os.environ["TRUTH_ROOT"] = str(self.truth_root)

@@ -98,7 +98,9 @@ def gx_suite_check(
             rows = connection.execute(f"select {selected} from {table} where {where}", params).df()
             derived = frames(rows) if frames else {s: rows for s in suite_names}
             results = [r for suite in suite_names for r in _results(asset_key, suite, derived[suite])]
-            gate_log.record(connection, params[0], params[1] if per_region else "", context.run_id, results)
+            gate_log.record(
+                connection, params[0], params[1] if per_region else "", context.run.run_id, results
+            )
         yield from results
 
     return _check
@@ -170,13 +172,29 @@ def level_share_drift(
 ) -> dg.AssetCheckResult:
     period = context.partition_key
     baseline_period = last_published_period(publication, period)
+    with warehouse.connect() as connection:
+        result = _drift_result(context, config, connection, period, baseline_period)
+        note = (
+            f"drift approved by {config.approved_by}: {config.reason}"
+            if "approved_by" in result.metadata
+            else ""
+        )
+        gate_log.record(connection, period, "", context.run.run_id, [result], note=note)
+    return result
+
+
+def _drift_result(context, config: DriftApproval, connection, period: str, baseline_period: str | None):
+    def result(passed: bool, metadata: dict) -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(
+            asset_key=FAMILY_SCORES_KEY, check_name="level_share_drift", passed=passed, metadata=metadata
+        )
+
     if baseline_period is None:
-        return dg.AssetCheckResult(passed=True, metadata={"baseline": "no published month yet"})
-    with warehouse.connect(read_only=True) as connection:
-        rows = connection.execute(
-            "select period, region_kato, level from family_scores where period in (?, ?)",
-            [period, baseline_period],
-        ).df()
+        return result(True, {"baseline": "no published month yet"})
+    rows = connection.execute(
+        "select period, region_kato, level from family_scores where period in (?, ?)",
+        [period, baseline_period],
+    ).df()
     drift = share_drift(
         level_shares(rows[rows.period == period]),
         level_shares(rows[rows.period == baseline_period]).rename(columns={"families": "families_baseline"}),
@@ -195,10 +213,4 @@ def level_share_drift(
         context.log.warning(
             "level-share drift %.3f approved by %s: %s", worst, config.approved_by, config.reason
         )
-    return dg.AssetCheckResult(
-        asset_key=FAMILY_SCORES_KEY,
-        check_name="level_share_drift",
-        passed=within or approved,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata=metadata,
-    )
+    return result(within or approved, metadata)

@@ -24,7 +24,8 @@ create table if not exists {GATE_LOG_TABLE} (
     blocking boolean not null,
     passed boolean not null,
     run_id varchar not null,
-    evaluated_at timestamp not null
+    evaluated_at timestamp not null,
+    note varchar not null             -- e.g. who approved a drift, and why
 )
 """
 
@@ -39,6 +40,7 @@ def record(
     region: str,
     run_id: str,
     results: Iterable[dg.AssetCheckResult],
+    note: str = "",
 ) -> None:
     """Append check outcomes to the gate log (one row per check)."""
     connection.execute(_CREATE)
@@ -53,11 +55,12 @@ def record(
             result.passed,
             run_id,
             now,
+            note,
         )
         for result in results
     ]
     if rows:
-        connection.executemany(f"insert into {GATE_LOG_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        connection.executemany(f"insert into {GATE_LOG_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def failed_national_gates(connection: duckdb.DuckDBPyConnection, period: str) -> list[str] | None:

@@ -22,15 +22,19 @@ ELIGIBILITY_SELECTION = "path:models/eligibility path:seeds/service_rules"
 
 
 class PlatformDbtTranslator(DagsterDbtTranslator):
-    """Landing sources keyed `landing/<registry>`, models by their name, groups by folder."""
+    """Models keyed by their name alone (the warehouse has one namespace), grouped by folder.
 
-    def get_asset_spec(self, manifest, unique_id, project):  # noqa: ANN001 - dagster-dbt signature
+    Sources keep dagster-dbt's `<source>/<table>` keys: `landing/<registry>` are the verified
+    extracts of `orchestration.landing`, and `family_scores` is keyed by its `meta.dagster`.
+    """
+
+    def get_asset_spec(self, manifest, unique_id, project):
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] == "source":
             return spec
-        folder = props["fqn"][1] if len(props["fqn"]) > 2 else "warehouse"
-        return spec.replace_attributes(group_name=f"dbt_{folder}")
+        folder = props["fqn"][1] if len(props["fqn"]) > 2 else "seeds"
+        return spec.replace_attributes(key=dg.AssetKey([props["name"]]), group_name=f"dbt_{folder}")
 
 
 TRANSLATOR = PlatformDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -1,0 +1,187 @@
+"""Reproduce a published month: rescore it from its recorded inputs and prove the result identical.
+
+    python -m orchestration.reproduce --period 2026-10 [--region 79 ...]
+
+For each region, the published manifest records what the list was made from: the sha256 of
+every landing extract, the methodology and rule versions, and the code version. This command
+
+1. checks that the landing extracts on disk are still those (names any that changed);
+2. reruns the month in a scratch warehouse and publication root (monthly and regional jobs,
+   in process, nothing shared with the live warehouse);
+3. compares the new snapshot with the published one file by file, and where they differ, says
+   exactly what differs (rows added/removed, levels or amounts changed, per service), by counts,
+   never by IIN.
+
+Exit status 0 when every region is byte-identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from orchestration.landing.drop import inspect_drop
+from orchestration.partitions import PILOT_REGIONS, month_region_key
+from orchestration.publication.snapshot import read_current
+from orchestration.settings import PlatformPaths
+
+KEY = ("family_id", "beneficiary_iin")
+
+
+@dataclass
+class RegionReproduction:
+    """The outcome for one region: identical, or the list of differences found."""
+
+    region: str
+    published_version: str
+    reproduced_version: str | None = None
+    differences: list[str] = field(default_factory=list)  # in the published output
+    input_changes: list[str] = field(default_factory=list)  # in what it was made from
+
+    @property
+    def identical(self) -> bool:
+        return self.reproduced_version is not None and not self.differences
+
+
+def input_differences(manifest: dict, landing_checksums: dict[str, str], code_version: str) -> list[str]:
+    """What changed in the inputs since the publication (landing extracts, code)."""
+    differences = []
+    recorded = manifest.get("landing_checksums", {})
+    for registry in sorted(set(recorded) | set(landing_checksums)):
+        if recorded.get(registry) != landing_checksums.get(registry):
+            differences.append(f"landing extract {registry} differs from the one published with")
+    if manifest.get("code_version") not in (None, "unknown", code_version):
+        differences.append(
+            f"code version {code_version[:12]} differs from the published {manifest['code_version'][:12]}"
+            " (check that commit out to reproduce exactly)"
+        )
+    return differences
+
+
+def table_differences(service: str, published: pa.Table, reproduced: pa.Table) -> list[str]:
+    """Counts of rows added, removed and changed between two lists of one service."""
+    old = published.to_pandas().set_index(list(KEY))
+    new = reproduced.to_pandas().set_index(list(KEY))
+    removed = old.index.difference(new.index)
+    added = new.index.difference(old.index)
+    common = old.index.intersection(new.index)
+    notes = []
+    if len(removed):
+        notes.append(f"{service}: {len(removed)} rows published but not reproduced")
+    if len(added):
+        notes.append(f"{service}: {len(added)} rows reproduced but not published")
+    for column in (
+        "level",
+        "amount_kzt",
+        "recipient_iin",
+        "reason_codes",
+        "methodology_version",
+        "rule_version",
+    ):
+        before, after = old.loc[common, column], new.loc[common, column]
+        changed = int((before.astype(str) != after.astype(str)).sum())
+        if changed:
+            notes.append(f"{service}: {changed} rows with a different {column}")
+    return notes or [f"{service}: same rows and values, different bytes (writer settings or version)"]
+
+
+def compare_snapshots(published: tuple[dict, dict], reproduced: tuple[dict, dict]) -> list[str]:
+    """Every difference between a published and a reproduced snapshot (empty when identical)."""
+    (old_manifest, old_tables), (new_manifest, new_tables) = published, reproduced
+    differences = []
+    for key in ("methodology_version", "rule_version", "schema_version"):
+        if old_manifest.get(key) != new_manifest.get(key):
+            differences.append(
+                f"{key}: published {old_manifest.get(key)}, reproduced {new_manifest.get(key)}"
+            )
+    for service in sorted(set(old_manifest["services"]) | set(new_manifest["services"])):
+        old_entry, new_entry = old_manifest["services"].get(service), new_manifest["services"].get(service)
+        if old_entry is None or new_entry is None:
+            differences.append(f"{service}: present in only one of the two snapshots")
+        elif old_entry["sha256"] != new_entry["sha256"]:
+            differences += table_differences(service, old_tables[service], new_tables[service])
+    return differences
+
+
+def reproduce(
+    period: str, regions: list[str], live: PlatformPaths, scratch_root: Path
+) -> list[RegionReproduction]:
+    """Rerun `period` in a scratch root and compare it with what `live` published."""
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+    from orchestration.publication.snapshot import detect_code_version
+
+    published = {region: read_current(live.publish_root, period, region) for region in regions}
+    outcomes = {r: RegionReproduction(r, published[r][0]["version"]) for r in regions}
+    drop = inspect_drop(live.landing_root / period)
+    for region in regions:
+        outcomes[region].input_changes += input_differences(
+            published[region][0], drop.checksums(), detect_code_version()
+        )
+
+    scratch = PlatformPaths(
+        data_root=scratch_root,
+        landing_root=live.landing_root,  # read only
+        truth_root=live.truth_root,
+        warehouse_path=scratch_root / "warehouse" / "warehouse.duckdb",
+        publish_root=scratch_root / "published",
+    )
+    defs = build_definitions(scratch)
+    instance = dg.DagsterInstance.ephemeral()
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    monthly = defs.resolve_job_def("monthly_scoring_job").execute_in_process(
+        instance=instance, partition_key=period, raise_on_error=False, run_config=quiet
+    )
+    for region in regions:
+        outcome = outcomes[region]
+        if not monthly.success:
+            outcome.differences.append("the month did not pass its gates when rerun")
+            continue
+        regional = defs.resolve_job_def("regional_publication_job").execute_in_process(
+            instance=instance,
+            partition_key=month_region_key(period, region),
+            raise_on_error=False,
+            run_config=quiet,
+        )
+        if not regional.success:
+            outcome.differences.append("the region's lists did not pass their gates when rerun")
+            continue
+        reproduced = read_current(scratch.publish_root, period, region)
+        outcome.reproduced_version = reproduced[0]["version"]
+        outcome.differences += compare_snapshots(published[region], reproduced)
+    live.export()  # restore the live paths in the environment
+    return list(outcomes.values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Rescore a published month and prove it byte-identical.")
+    parser.add_argument("--period", required=True, help="YYYY-MM")
+    parser.add_argument(
+        "--region", action="append", help="KATO prefix (repeatable); default: every pilot region"
+    )
+    args = parser.parse_args(argv)
+    live = PlatformPaths.from_env()
+    with tempfile.TemporaryDirectory(
+        prefix="reproduce-", dir=live.data_root if live.data_root.exists() else None
+    ) as tmp:
+        outcomes = reproduce(args.period, args.region or list(PILOT_REGIONS), live, Path(tmp))
+    for outcome in outcomes:
+        if outcome.identical:
+            print(f"{args.period}/{outcome.region}: byte-identical to published {outcome.published_version}")
+        else:
+            print(f"{args.period}/{outcome.region}: DIFFERS from published {outcome.published_version}")
+            for difference in outcome.differences:
+                print(f"  - {difference}")
+        for change in outcome.input_changes:
+            print(f"  input: {change}")
+    return 0 if all(o.identical for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
