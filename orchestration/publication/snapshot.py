@@ -268,7 +268,7 @@ def read_snapshot(snapshot_dir: str | os.PathLike) -> tuple[dict, dict[str, pa.T
     tables = {}
     for service, entry in manifest["services"].items():
         # Parse the very bytes that were hashed: the check and the read cannot disagree.
-        table = pq.read_table(pa.BufferReader(contents[entry["file"]]))
+        table = pq.ParquetFile(pa.BufferReader(contents[entry["file"]])).read()
         if not table.schema.equals(ELIGIBILITY_SCHEMA) or table.num_rows != entry["rows"]:
             raise SnapshotIntegrityError(
                 f"{entry['file']} does not have the schema or row count of its manifest"

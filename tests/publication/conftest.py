@@ -7,8 +7,12 @@ assertion messages cannot show rows.
 
 from __future__ import annotations
 
+import atexit
 import itertools
+import subprocess
+import time
 import uuid
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -98,7 +102,7 @@ def postgres_server(tmp_path_factory, worker_id):
     run_temp = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         run_temp = run_temp.parent
-    server = pgserver.get_server(run_temp / "publication_pgdata", cleanup_mode="delete")
+    server = _start_pgserver(pgserver, (run_temp / "publication_pgdata").resolve())
     with psycopg.connect(server.get_uri(), autocommit=True) as conn:
         # A throwaway server: durability is not under test here, speed is welcome.
         for setting in ("fsync", "synchronous_commit", "full_page_writes"):
@@ -106,6 +110,23 @@ def postgres_server(tmp_path_factory, worker_id):
         conn.execute("SELECT pg_reload_conf()")
     yield server
     server.cleanup()
+
+
+def _start_pgserver(pgserver, pgdata: Path):
+    """pgserver.get_server, retried: it gives `pg_ctl start` only 10 s, which a loaded machine
+    can exceed while the server goes on starting; a retry then finds it running."""
+    for attempt in range(3):
+        try:
+            return pgserver.get_server(pgdata, cleanup_mode="delete")
+        except subprocess.TimeoutExpired:
+            if attempt == 2:
+                raise
+            # Forget the half-made handle, or get_server would hand it back.
+            broken = pgserver.PostgresServer._instances.pop(pgdata, None)
+            if broken is not None:
+                atexit.unregister(broken._cleanup)
+            time.sleep(2)
+    raise AssertionError("unreachable")
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 """Kill-safety: a publisher SIGKILLed at any step never exposes a partial snapshot.
 
 Each round forks a publisher process (a plain fork of this process: it starts in milliseconds,
-with everything imported). The publisher reports every step it passes (through the `_step` seam of the
-snapshot module) and pauses briefly after it; this process kills it with SIGKILL right after a
-chosen step, cycling through all steps, while it keeps reading the current snapshot. Then the
-publication is rerun to completion, which must also clear the leftovers.
+with everything imported). The publisher reports every step it passes (through the `_step` seam
+of the snapshot module). In most rounds it stops after a chosen step, cycling through all steps,
+and is killed there with SIGKILL; in the other rounds it runs on with short pauses and is killed
+at a random moment, which also lands kills inside steps. Meanwhile this process keeps reading the
+current snapshot. Then the publication is rerun to completion, which must clear the leftovers.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from tests.publication.conftest import PERIOD, REGION, publish_args, service_lis
 pytestmark = pytest.mark.xdist_group("kill_safety")
 
 ROUNDS = 50
-PAUSE_AFTER_STEP_S = 0.01
+PAUSE_AFTER_STEP_S = 0.003
+RANDOM_KILL_SHARE = 0.3
 # Steps of a new version, in order; "starting" is before the lock (validating, serialising).
 NEW_VERSION_STEPS = (
     "starting",
@@ -56,14 +58,15 @@ def dataset(index: int) -> dict:
     }
 
 
-def publish_round(root: str, index: int, steps=None) -> None:
-    """The publisher process's body."""
+def publish_round(root: str, index: int, steps=None, stop_after: str | None = None) -> None:
+    """The publisher process's body: reports its steps to `steps`, waits to be killed after
+    `stop_after`."""
     lists = dataset(index)
     if steps is not None:
 
         def report_and_pause(name: str) -> None:
             steps.send(name)
-            time.sleep(PAUSE_AFTER_STEP_S)
+            time.sleep(60 if name == stop_after else PAUSE_AFTER_STEP_S)
 
         snapshot._step = report_and_pause  # only in this throwaway process
         report_and_pause("starting")
@@ -92,25 +95,25 @@ def test_sigkilled_publisher_never_exposes_a_partial_snapshot(tmp_path):
     killed_after: dict[str, int] = {}
     reads = left_temp_dir = left_unflipped_version = 0
     for index in range(1, ROUNDS):
-        target = next(targets)
+        # A round that brings back earlier lists only flips CURRENT: kill it at random.
+        random_kill = index % 5 == 4 or rng.random() < RANDOM_KILL_SHARE
+        target = None if random_kill else next(targets)
         receiver, sender = context.Pipe(duplex=False)
-        publisher = context.Process(target=publish_round, args=(str(root), index, sender))
+        publisher = context.Process(target=publish_round, args=(str(root), index, sender, target))
         publisher.start()
         sender.close()
-        last_step = None
-        deadline = time.monotonic() + 30
-        while publisher.is_alive() and last_step != target:
-            assert time.monotonic() < deadline, "the publisher hung"
+        last_step, kill_at = None, time.monotonic() + 30
+        while publisher.is_alive() and (random_kill or last_step != target) and time.monotonic() < kill_at:
             if receiver.poll(0.001):
                 try:
                     last_step = receiver.recv()
                 except EOFError:
                     break
+                if random_kill and last_step == "starting":  # somewhere in the publication
+                    kill_at = time.monotonic() + rng.uniform(0, 0.08)
             check_what_a_reader_sees(index)
             reads += 1
-        # Mostly right after the step, sometimes a little later: inside the next step's work.
-        if rng.random() < 0.3:
-            time.sleep(rng.uniform(0, PAUSE_AFTER_STEP_S * 1.5))
+        assert random_kill or last_step == target, "the publisher never reached its step"
         publisher.kill()  # SIGKILL
         publisher.join(10)
         with contextlib.suppress(EOFError):  # the steps it reported before it died
@@ -123,12 +126,11 @@ def test_sigkilled_publisher_never_exposes_a_partial_snapshot(tmp_path):
 
         # What the kill left behind: a temp dir, or a complete version that is not yet current.
         left_temp_dir += any(entry.name.startswith(".tmp-") for entry in region_dir.iterdir())
-        versions = {
-            verify_snapshot(region_dir / name)[0]["content_hash"]: name
-            for name in list_versions(root, PERIOD, REGION)
-        }
+        new_version = [
+            name for name in list_versions(root, PERIOD, REGION) if name.endswith(expected[index][:12])
+        ]
         left_unflipped_version += (
-            expected[index] in versions and current_version(root, PERIOD, REGION) != versions[expected[index]]
+            bool(new_version) and current_version(root, PERIOD, REGION) != new_version[0]
         )
 
         # The rerun completes the publication and clears the leftovers.
