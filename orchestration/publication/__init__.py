@@ -1,5 +1,6 @@
 """Publication of eligibility lists for the payment systems.
 
+- `prepare_snapshot`: validate and serialise the lists, compute the content hash, write nothing.
 - `publish_snapshot`: an immutable Parquet + manifest snapshot per period x region, made
   visible atomically, then made current (module `snapshot`).
 - `read_current` / `read_snapshot`: the reader, checking every file's sha256 (module `snapshot`).
@@ -14,11 +15,13 @@ from orchestration.publication.postgres import PostgresLoad, PostgresLoadError, 
 from orchestration.publication.schema import ELIGIBILITY_SCHEMA, SCHEMA_VERSION, SERVICES, SchemaViolation
 from orchestration.publication.snapshot import (
     NoCurrentSnapshot,
+    PreparedSnapshot,
     PublishedSnapshot,
     SnapshotIntegrityError,
     VersionAlreadyExists,
     current_version,
     list_versions,
+    prepare_snapshot,
     publish_snapshot,
     read_current,
     read_snapshot,
@@ -32,6 +35,7 @@ __all__ = [
     "NoCurrentSnapshot",
     "PostgresLoad",
     "PostgresLoadError",
+    "PreparedSnapshot",
     "PublishedSnapshot",
     "SchemaViolation",
     "SnapshotIntegrityError",
@@ -39,6 +43,7 @@ __all__ = [
     "current_version",
     "list_versions",
     "load_snapshot_to_postgres",
+    "prepare_snapshot",
     "publish_snapshot",
     "read_current",
     "read_snapshot",

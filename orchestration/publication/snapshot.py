@@ -138,7 +138,8 @@ def publish_snapshot(
     defaults to the git commit of this checkout.
 
     The snapshot is made visible atomically and then made current by flipping CURRENT. Raises
-    SchemaViolation (naming columns and row counts, never values) if a list does not conform.
+    SchemaViolation (naming columns and row counts, never values) if a list does not conform,
+    and SnapshotIntegrityError if the version these inputs map to exists but was damaged.
     """
     if not isinstance(run_id, str) or not run_id:
         raise ValueError("run_id must be a non-empty string")
