@@ -207,7 +207,11 @@ def _cast_column(column: pa.ChunkedArray, field: pa.Field) -> tuple[pa.ChunkedAr
             return None, f"expected lists of strings, got {source}"
         if values.null_count:
             return None, f"{values.null_count} list items are null"
-    return column.cast(target), None
+    try:
+        return column.cast(target), None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        # Arrow's message quotes the offending value: report only the column and type.
+        return None, f"values of type {source} cannot be cast to {target}"
 
 
 def _row_issues(columns: dict, expected: dict[str, str], *, prefix: str) -> list[str]:

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import Verbosity, given, settings
+from hypothesis import strategies as st
 
 from orchestration.publication.schema import (
     ELIGIBILITY_SCHEMA,
@@ -143,3 +145,17 @@ def test_unconvertible_pandas_column_is_reported_without_values():
     frame["recipient_iin"] = [frame["recipient_iin"][0], 5]
     message = violation_of(pd.DataFrame(frame), "asp")
     assert "mixes incompatible types" in message
+
+
+# Quiet: a falsifying example would be a list of IIN-shaped strings, which tests never print.
+@settings(max_examples=200, deadline=None, verbosity=Verbosity.quiet)
+@given(st.lists(st.text(alphabet="0123456789", min_size=12, max_size=12), min_size=1, max_size=30))
+def test_vectorised_iin_check_agrees_with_the_scalar_rule(candidates):
+    expected = [iin_check_digit(iin[:11]) == int(iin[11]) for iin in candidates]
+    agrees = iin_valid_mask(pa.array(candidates)).tolist() == expected
+    assert agrees, "vectorised and scalar IIN checks disagree"
+
+
+def test_family_ids_that_do_not_fit_int64_are_refused_without_the_value():
+    table = replaced(service_list("asp", 2), "family_id", [1, 2**64 - 1], pa.uint64())
+    assert "column family_id: values of type uint64 cannot be cast to int64" in violation_of(table, "asp")
