@@ -8,8 +8,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import Verbosity, given, settings
-from hypothesis import strategies as st
 
 from orchestration.publication.schema import (
     ELIGIBILITY_SCHEMA,
@@ -147,11 +145,12 @@ def test_unconvertible_pandas_column_is_reported_without_values():
     assert "mixes incompatible types" in message
 
 
-# Quiet: a falsifying example would be a list of IIN-shaped strings, which tests never print.
-@settings(max_examples=200, deadline=None, verbosity=Verbosity.quiet)
-@given(st.lists(st.text(alphabet="0123456789", min_size=12, max_size=12), min_size=1, max_size=30))
-def test_vectorised_iin_check_agrees_with_the_scalar_rule(candidates):
+def test_vectorised_iin_check_agrees_with_the_scalar_rule():
+    # Seeded random candidates rather than hypothesis: its failure report would print them.
+    rng = np.random.default_rng(11)
+    candidates = ["".join(map(str, digits)) for digits in rng.integers(0, 10, size=(5000, 12))]
     expected = [iin_check_digit(iin[:11]) == int(iin[11]) for iin in candidates]
+    assert 300 < sum(expected) < 600  # about 1 in 11 random candidates is valid
     agrees = iin_valid_mask(pa.array(candidates)).tolist() == expected
     assert agrees, "vectorised and scalar IIN checks disagree"
 
