@@ -36,25 +36,9 @@ def categories(labels: tuple[str, ...] | list[str], codes: np.ndarray) -> pa.Arr
     return pa.array(list(labels), pa.string()).take(pa.array(np.asarray(codes, dtype=np.int32)))
 
 
-def constant(value: str, n: int) -> pa.Array:
-    """A string column repeating one value."""
-    return categories((value,), np.zeros(n, np.int32))
-
-
 def money(values: np.ndarray) -> pa.Array:
     """KZT amounts rounded to whole tenge."""
     return pa.array(np.round(np.asarray(values, dtype=np.float64)), pa.float64())
-
-
-def month_starts(days: np.ndarray) -> np.ndarray:
-    """First day of the month of each day number."""
-    return (
-        np.asarray(days, dtype=np.int32)
-        .astype("datetime64[D]")
-        .astype("datetime64[M]")
-        .astype("datetime64[D]")
-        .astype(np.int32)
-    )
 
 
 def add_years(days: np.ndarray, years: np.ndarray | float) -> np.ndarray:

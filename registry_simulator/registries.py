@@ -77,7 +77,7 @@ FOUNDER_DIVIDEND_SHARE = 0.04  # share of a company's declared revenue its found
 
 @dataclass
 class ChunkOutput:
-    """Registry columns (without extract_as_of), the family truth and the waiting-list rows."""
+    """Registry columns of one chunk (without extract_as_of) and the chunk's family truth."""
 
     tables: dict[str, dict[str, pa.Array]]
     truth: dict[str, np.ndarray | pa.Array]
