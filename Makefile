@@ -35,7 +35,7 @@ demo: $(STAMP) $(MANIFEST)
 	$(BIN)/python -m orchestration.demo --month $(MONTH) --regions $(REGIONS)
 
 test: $(STAMP) $(MANIFEST)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 ui: $(STAMP) $(MANIFEST)
 	mkdir -p $(DAGSTER_HOME) && cp orchestration/dagster.yaml $(DAGSTER_HOME)/dagster.yaml

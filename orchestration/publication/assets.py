@@ -27,10 +27,14 @@ def lists_by_service(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {service: rows[rows["service"] == service].reset_index(drop=True) for service in SERVICES}
 
 
-def single_version(rows: pd.DataFrame, column: str, fallback: str) -> str:
-    """The version a list was made with; several versions are joined in a stable order."""
-    versions = sorted(rows[column].dropna().unique())
-    return ",".join(versions) if versions else fallback
+def rule_versions(connection, period: str, region: str) -> dict[str, str]:
+    """The rule version in force for each service of the region (also for a service nobody gets)."""
+    rows = connection.execute(
+        "select service, arg_max(rule_version, valid_from) from eligibility_service_rules "
+        "where region = ? and valid_from <= cast(? || '-01' as date) group by service",
+        [region, period],
+    ).fetchall()
+    return dict(rows)
 
 
 def summary_table(rows: pd.DataFrame) -> pd.DataFrame:
@@ -68,13 +72,14 @@ def published_eligibility_lists(
         methodology = connection.execute(
             "select any_value(methodology_version) from family_scores where period = ?", [period]
         ).fetchone()[0]
+        versions = rule_versions(connection, period, region)
     snapshot = publish_snapshot(
         publication.root,
         period,
         region,
         lists_by_service(rows),
-        methodology_version=single_version(rows, "methodology_version", methodology or "unknown"),
-        rule_version=single_version(rows, "rule_version", "none-eligible"),
+        methodology_version=methodology,
+        rule_version=versions,
         landing_checksums=inspect_drop(landing.month_dir(period), verify_checksums=False).checksums(),
         run_id=context.run_id,
     )

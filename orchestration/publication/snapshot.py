@@ -125,7 +125,7 @@ def publish_snapshot(
     tables_by_service: Mapping[str, pa.Table | pd.DataFrame],
     *,
     methodology_version: str,
-    rule_version: str,
+    rule_version: str | Mapping[str, str],
     landing_checksums: Mapping[str, str],
     run_id: str,
     code_version: str | None = None,
@@ -134,7 +134,9 @@ def publish_snapshot(
 
     `tables_by_service` maps a service name (schema.SERVICES) to its list; an empty list is
     published as an empty file (zero eligible), a service left out is absent from the snapshot.
-    `landing_checksums` maps each landing registry extract used to its sha256. `code_version`
+    `landing_checksums` maps each landing registry extract used to its sha256. `rule_version` is
+    one version for every service, or a mapping service -> version when each service's rule is
+    versioned on its own (the manifest then records `service=version;...`). `code_version`
     defaults to the git commit of this checkout.
 
     The snapshot is made visible atomically and then made current by flipping CURRENT. Raises
@@ -206,7 +208,7 @@ def prepare_snapshot(
     tables_by_service: Mapping[str, pa.Table | pd.DataFrame],
     *,
     methodology_version: str,
-    rule_version: str,
+    rule_version: str | Mapping[str, str],
     landing_checksums: Mapping[str, str],
 ) -> PreparedSnapshot:
     """Validate and serialise the lists and compute the content hash, writing nothing.
@@ -218,6 +220,13 @@ def prepare_snapshot(
     unknown = sorted(set(tables_by_service) - set(SERVICES))
     if unknown or not tables_by_service:
         raise ValueError(f"tables_by_service must map one or more of {', '.join(SERVICES)} to a list")
+    rule_versions = _rule_versions(rule_version, tables_by_service)
+    distinct = set(rule_versions.values())
+    rule_version = (
+        distinct.pop()
+        if len(distinct) == 1
+        else ";".join(f"{service}={version}" for service, version in sorted(rule_versions.items()))
+    )
     for name, value in (("methodology_version", methodology_version), ("rule_version", rule_version)):
         if not isinstance(value, str) or not value:
             raise ValueError(f"{name} must be a non-empty string")
@@ -229,7 +238,7 @@ def prepare_snapshot(
         "rule_version": rule_version,
         "landing_checksums": _validated_landing_checksums(landing_checksums),
     }
-    tables = _conform_all(tables_by_service, period, region, methodology_version, rule_version)
+    tables = _conform_all(tables_by_service, period, region, methodology_version, rule_versions)
     files = {f"{service}.parquet": _parquet_bytes(table) for service, table in tables.items()}
     file_hashes = {name: hashlib.sha256(content).hexdigest() for name, content in files.items()}
     return PreparedSnapshot(tables, files, identity_fields, _content_hash(identity_fields, file_hashes))
@@ -332,7 +341,17 @@ def detect_code_version() -> str:
     return completed.stdout.strip() or "unknown"
 
 
-def _conform_all(tables_by_service, period, region, methodology_version, rule_version) -> dict[str, pa.Table]:
+def _rule_versions(rule_version: str | Mapping[str, str], tables_by_service: Mapping) -> dict[str, str]:
+    """The rule version of each service, from one version for all or a mapping by service."""
+    if isinstance(rule_version, str):
+        return {service: rule_version for service in tables_by_service}
+    missing = sorted(set(tables_by_service) - set(rule_version))
+    if missing:
+        raise ValueError(f"rule_version names no version for {', '.join(missing)}")
+    return {service: rule_version[service] for service in tables_by_service}
+
+
+def _conform_all(tables_by_service, period, region, methodology_version, rule_versions) -> dict[str, pa.Table]:
     """Conform every service's list, collecting the issues of all services into one error."""
     tables, issues = {}, []
     for service in sorted(tables_by_service):
@@ -343,7 +362,7 @@ def _conform_all(tables_by_service, period, region, methodology_version, rule_ve
                 region=region,
                 service=service,
                 methodology_version=methodology_version,
-                rule_version=rule_version,
+                rule_version=rule_versions[service],
             )
         except SchemaViolation as violation:
             issues += violation.issues

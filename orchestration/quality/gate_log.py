@@ -65,7 +65,11 @@ def record(
 
 def failed_national_gates(connection: duckdb.DuckDBPyConnection, period: str) -> list[str] | None:
     """Blocking national checks whose latest outcome for `period` failed; None if none ever ran."""
-    connection.execute(_CREATE)
+    exists = connection.execute(
+        "select count(*) from information_schema.tables where table_name = ?", [GATE_LOG_TABLE]
+    ).fetchone()[0]
+    if not exists:
+        return None
     latest = connection.execute(
         f"""
         select check_name, passed from (

@@ -50,8 +50,10 @@ class ExpectationOutcome:
                 meta[key] = int(value)
         if self.unexpected_percent is not None:
             meta["unexpected_percent"] = round(float(self.unexpected_percent), 4)
-        if isinstance(self.observed_value, int | float | str | bool):
+        if isinstance(self.observed_value, bool | str):
             meta["observed_value"] = self.observed_value
+        elif isinstance(self.observed_value, int | float):  # numpy scalars too
+            meta["observed_value"] = float(self.observed_value)
         if self.error:
             meta["error"] = self.error
         return meta
