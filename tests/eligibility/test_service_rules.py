@@ -318,13 +318,16 @@ def test_no_locally_funded_service_lists_level_6(runs):
 def test_summary_counts_families_beneficiaries_and_money(runs):
     summary = runs["summary"]
     karaganda = summary[(summary["period"] == "2026-03") & (summary["region"] == "35")]
-    got = {(r.service, r.families, r.beneficiaries, r.total_amount_kzt) for r in karaganda.itertuples()}
+    got = {
+        (r.service, r.rule_version, r.families, r.beneficiaries, r.total_amount_kzt)
+        for r in karaganda.itertuples()
+    }
     assert got == {
-        ("home_schooling", 1, 1, 17_300.0),
-        ("pupil_student_aid", 0, 0, 0.0),
-        ("rent_subsidy", 0, 0, 0.0),
-        ("housing_assistance", 1, 1, 6_200.0),
-        ("asp", 1, 1, 12_000.0),
+        ("home_schooling", "home_schooling/35/2025.1", 1, 1, 17_300.0),
+        ("pupil_student_aid", "pupil_student_aid/35/2025.1", 0, 0, 0.0),
+        ("rent_subsidy", "rent_subsidy/35/2025.1", 0, 0, 0.0),
+        ("housing_assistance", "housing_assistance/35/2025.1", 1, 1, 6_200.0),
+        ("asp", "asp/35/2025.2", 1, 1, 12_000.0),  # 2025.2 in force since 2025-09
     }
     shymkent = summary[(summary["period"] == "2026-03") & (summary["region"] == "79")].set_index("service")
     # after run D (F114 rescored to level 6): pupil aid 6 pupils in 3 families; housing only F113

@@ -1,4 +1,4 @@
--- Per period, region and service: families, beneficiaries (list rows: children or pupils for the
+-- Per period, region and service: the rule version in force, families, beneficiaries (list rows: children or pupils for the
 -- per-person services, families for the others) and the total monthly amount. Every service
 -- with a rule in force in the region gets a row, with zeros when nobody is eligible.
 -- Partitioned like eligibility_list (see there).
@@ -13,13 +13,15 @@
 with
 
 offered as (
-    select distinct period, region, service
+    -- the rule version of each service in force for the period (what the list rows carry)
+    select period, region, service, rule_version
     from (
-        select '{{ var("period") }}' as period, region, service
+        select '{{ var("period") }}' as period, region, service, rule_version, valid_from
         from {{ ref('eligibility_service_rules') }}
         where valid_from <= {{ elig_period_start("'" ~ var('period') ~ "'") }}
     ) as rules
     where {{ elig_partition_filter() }}
+    qualify row_number() over (partition by region, service order by valid_from desc) = 1
 ),
 
 totals as (
@@ -39,6 +41,7 @@ select
     cast(offered.period as varchar) as period,
     cast(offered.region as varchar) as region,
     cast(offered.service as varchar) as service,
+    cast(offered.rule_version as varchar) as rule_version,
     cast(coalesce(totals.families, 0) as bigint) as families,
     cast(coalesce(totals.beneficiaries, 0) as bigint) as beneficiaries,
     cast(coalesce(totals.total_amount_kzt, 0) as double) as total_amount_kzt
