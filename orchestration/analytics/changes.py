@@ -1,0 +1,475 @@
+"""Why a family's level changed from one month to the next (issue 7.2).
+
+For every family scored in two consecutive months: the level and score before and after, the
+change of every indicator's points, the cause of the change and the registries it comes from,
+and a sentence a citizen can read, in Kazakh, Russian and English.
+
+Causes (one per family, first that applies):
+- `no_change`: same level, score, gate and points;
+- `methodology_changed`: the methodology version differs between the months;
+- `data_changed`: a feature feeding a changed indicator (or a changed gate) changed, and at least
+  one of its registries delivered a fresh extract (its `as_of_<registry>` moved);
+- `source_stale`: the features that changed come only from registries whose extract did not
+  move: the "change" is not real, and it is never attributed to that registry;
+- `parameters_changed`: points moved but no input feature did (the ПМ of the period, for one).
+
+Pure pandas/numpy (vectorised over families: sentences are built once per distinct case) plus
+the DuckDB reading and writing of the `family_level_changes` table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from scoring_core.config import HIDDEN_INCOME_FEATURES, Methodology
+
+SOURCE_MAP_PATH = Path(__file__).with_name("feature_sources.yaml")
+LANGUAGES = ("kk", "ru", "en")
+LEVELS = tuple(range(1, 7))
+CHANGES_TABLE = "family_level_changes"
+
+NO_CHANGE = "no_change"
+METHODOLOGY_CHANGED = "methodology_changed"
+DATA_CHANGED = "data_changed"
+SOURCE_STALE = "source_stale"
+PARAMETERS_CHANGED = "parameters_changed"
+
+# Money features are compared at tiyn precision: float noise is not a change.
+_FLOAT_TOLERANCE = 0.005
+
+# Sentence templates. {b}/{a}: levels before/after; {why}: a reason or indicator name;
+# {data}: "(data from X, as of D)" built by _data_clause; {vb}/{va}: methodology versions.
+SENTENCES: dict[str, dict[str, str]] = {
+    "stays": {
+        "kk": "Сіздің отбасыңыз {a}-деңгейде қалды.",
+        "ru": "Ваша семья осталась на уровне {a}.",
+        "en": "Your family stays at level {a}.",
+    },
+    "down": {
+        "kk": "Сіздің отбасыңыз {b}-деңгейден {a}-деңгейге ауысты, себебі: {why}{data}",
+        "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что: {why}{data}",
+        "en": "Your family moved from level {b} to level {a} because: {why}{data}",
+    },
+    "up": {
+        "kk": "Сіздің отбасыңыз {b}-деңгейден {a}-деңгейге ауысты, себебі мына көрсеткіш жақсарды: {why}{data}",
+        "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что улучшился показатель: {why}{data}",
+        "en": "Your family moved from level {b} to level {a} because this improved: {why}{data}",
+    },
+    "gate_lifted": {
+        "kk": "Сіздің отбасыңыз {b}-деңгейден {a}-деңгейге ауысты, себебі бұл енді қолданылмайды: {why}{data}",
+        "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что это больше не применяется: {why}{data}",
+        "en": "Your family moved from level {b} to level {a} because this no longer applies: {why}{data}",
+    },
+    METHODOLOGY_CHANGED: {
+        "kk": "Сіздің отбасыңыз {b}-деңгейден {a}-деңгейге ауысты, себебі бағалау әдістемесі өзгерді ({vb} → {va}).",
+        "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что изменилась методика оценки ({vb} → {va}).",
+        "en": "Your family moved from level {b} to level {a} because the scoring methodology changed ({vb} → {va}).",
+    },
+    SOURCE_STALE: {
+        "kk": "Сіздің отбасыңыздың деңгейі {b}-ден {a}-ге өзгерді, бірақ бұл жаңартылмаған деректерден алынған"
+        " ({stale}): бұл нақты өзгеріс ретінде есептелмейді және жаңа деректер бойынша тексеріледі.",
+        "ru": "Уровень вашей семьи изменился с {b} на {a}, но изменение взято из необновлённых данных"
+        " ({stale}): оно не считается реальным и будет проверено по свежим данным.",
+        "en": "Your family's level changed from {b} to {a}, but the change comes from data that was not refreshed"
+        " ({stale}): it is not treated as a real change and will be checked against fresh data.",
+    },
+    PARAMETERS_CHANGED: {
+        "kk": "Сіздің отбасыңыз {b}-деңгейден {a}-деңгейге ауысты, себебі кезеңнің күнкөріс минимумы немесе"
+        " басқа параметрі өзгерді; сіздің деректеріңіз өзгерген жоқ.",
+        "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что изменился прожиточный минимум или"
+        " другой параметр периода; ваши данные не изменились.",
+        "en": "Your family moved from level {b} to level {a} because the subsistence minimum or another"
+        " parameter of the period changed; your data did not change.",
+    },
+}
+# "(data from X, as of D; Y, as of E)." and "X, still as of D"
+_DATA_ITEM = {"kk": "{src}, {date} жағдай бойынша", "ru": "{src}, по состоянию на {date}", "en": "{src}, as of {date}"}
+_DATA_WRAP = {"kk": " (дереккөзі: {items}).", "ru": " (данные: {items}).", "en": " (data from {items})."}
+_STALE_ITEM = {"kk": "{src}, әлі де {date} жағдай бойынша", "ru": "{src}, всё ещё по состоянию на {date}",
+               "en": "{src}, still as of {date}"}
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Feature -> registries it is read from, and the citizen-readable registry names."""
+
+    feature_sources: dict[str, tuple[str, ...]]
+    source_names: dict[str, dict[str, str]]
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(self.source_names)
+
+
+def load_source_map(path: str | Path = SOURCE_MAP_PATH) -> SourceMap:
+    """Read the feature -> registry mapping (orchestration/analytics/feature_sources.yaml)."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    feature_sources = {feature: tuple(sources) for feature, sources in raw["features"].items()}
+    unknown = {s for sources in feature_sources.values() for s in sources} - set(raw["sources"])
+    if unknown:
+        raise ValueError(f"feature_sources.yaml names registries without a display name: {sorted(unknown)}")
+    return SourceMap(feature_sources=feature_sources, source_names=raw["sources"])
+
+
+def _expand_variables(variables, methodology: Methodology) -> set[str]:
+    """Replace derived variables (pci_ratio, income, hidden_income) by the features behind them."""
+    hidden = set(HIDDEN_INCOME_FEATURES)
+    income = hidden | set(methodology.declared_income)
+    derived = {"hidden_income": hidden, "income": income, "pci_ratio": income | {"n_members"}}
+    features: set[str] = set()
+    for name in variables:
+        features |= derived.get(name, {name})
+    return features
+
+
+def indicator_inputs(methodology: Methodology) -> dict[str, set[str]]:
+    """The features each indicator's points depend on, read from the methodology."""
+    return {
+        ind.code: _expand_variables(
+            {*ind.numerator, *(ind.denominator or {}), *ind.per_unit, *(c.variable for c in ind.when)}, methodology
+        )
+        for ind in methodology.indicators
+    }
+
+
+def gate_inputs(methodology: Methodology) -> dict[str, set[str]]:
+    """The features each gate's conditions depend on."""
+    return {gate.code: _expand_variables({c.variable for c in gate.when}, methodology) for gate in methodology.gates}
+
+
+def previous_period(period: str) -> str:
+    """The month before `period` (YYYY-MM)."""
+    first = dt.date.fromisoformat(f"{period}-01")
+    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+def _changed(before: pd.Series, after: pd.Series) -> np.ndarray:
+    """Element-wise 'the value changed' (missing on both sides is no change)."""
+    b, a = before.to_numpy(), after.to_numpy()
+    if b.dtype.kind == "f" or a.dtype.kind == "f":
+        b, a = b.astype(float), a.astype(float)
+        both_missing = np.isnan(b) & np.isnan(a)
+        return ~both_missing & ~(np.abs(a - b) <= _FLOAT_TOLERANCE)
+    b_missing, a_missing = pd.isna(before).to_numpy(), pd.isna(after).to_numpy()
+    return np.where(b_missing | a_missing, b_missing != a_missing, b != a)
+
+
+def _mask_labels(masks: np.ndarray, labels: tuple[str, ...]) -> pd.Series:
+    """Comma-joined labels of the set bits of each row's bitmask (computed once per distinct mask)."""
+    unique, inverse = np.unique(masks, return_inverse=True)
+    texts = np.array([", ".join(label for i, label in enumerate(labels) if int(m) >> i & 1) for m in unique], dtype=object)
+    return pd.Series(texts[inverse.reshape(-1)])
+
+
+def _bitmask(matrix: np.ndarray) -> np.ndarray:
+    """Rows of a boolean matrix (at most 63 columns) as int64 bitmasks."""
+    weights = np.left_shift(np.int64(1), np.arange(matrix.shape[1], dtype=np.int64))
+    return (matrix.astype(np.int64) * weights).sum(axis=1)
+
+
+def explain_changes(
+    scores_before: pd.DataFrame,
+    scores_after: pd.DataFrame,
+    features_before: pd.DataFrame,
+    features_after: pd.DataFrame,
+    methodology: Methodology,
+    source_map: SourceMap | None = None,
+) -> pd.DataFrame:
+    """One row per family scored in both months: levels, deltas, cause, sources, sentences.
+
+    `scores_*` are rows of `family_scores`, `features_*` rows of `family_features` (with the
+    `as_of_<registry>` columns) of the earlier and the later month. Families absent from either
+    month are left out (count them with `families_not_compared`). Reason texts and indicator
+    names come from `methodology` (the one in force for the later month).
+    """
+    source_map = source_map or load_source_map()
+    codes = [c for c in methodology.indicator_codes]
+    pairs = scores_before.merge(scores_after, on="family_id", suffixes=("_before", "_after"), validate="1:1")
+    n = len(pairs)
+    feature_names = [f for f in source_map.feature_sources if f in features_after.columns]
+    sources = source_map.sources
+    features_b = _aligned(features_before, pairs.family_id)
+    features_a = _aligned(features_after, pairs.family_id)
+
+    # Indicator deltas (an indicator missing from one month's scores counts as 0 points there).
+    def points(suffix: str, code: str) -> np.ndarray:
+        column = f"points_{code}_{suffix}"
+        return pairs[column].fillna(0).to_numpy(np.int64) if column in pairs else np.zeros(n, np.int64)
+
+    deltas = np.column_stack([points("after", c) - points("before", c) for c in codes]) if n else np.zeros((0, len(codes)), np.int64)
+
+    # Which features changed, which of their registries delivered a fresh extract.
+    changed = np.column_stack([_changed(features_b[f], features_a[f]) for f in feature_names]) if n else np.zeros((0, len(feature_names)), bool)
+    fresh = np.column_stack([_fresh(features_b, features_a, s) for s in sources]) if n else np.zeros((0, len(sources)), bool)
+    feature_source = np.array([[s in source_map.feature_sources[f] for s in sources] for f in feature_names], dtype=bool)
+    inputs = indicator_inputs(methodology)
+    indicator_feature = np.array([[f in inputs[c] for f in feature_names] for c in codes], dtype=bool)
+
+    level_b, level_a = pairs.level_before.to_numpy(), pairs.level_after.to_numpy()
+    gate_b, gate_a = pairs.gate_before.astype(object), pairs.gate_after.astype(object)
+    gate_changed = (gate_b.fillna("") != gate_a.fillna("")).to_numpy()
+
+    # Features that can explain the change: inputs of indicators that moved, and of a gate that switched.
+    relevant = (deltas != 0).astype(np.int64) @ indicator_feature.astype(np.int64) > 0
+    for gate_code, gate_features in gate_inputs(methodology).items():
+        switched = gate_changed & ((gate_b == gate_code) | (gate_a == gate_code)).to_numpy()
+        relevant[switched] |= np.array([f in gate_features for f in feature_names])
+    hit = (relevant & changed).astype(np.int64) @ feature_source.astype(np.int64) > 0
+    fresh_hit, stale_hit = hit & fresh, hit & ~fresh
+
+    score_b, score_a = pairs.score_before.to_numpy(), pairs.score_after.to_numpy()
+    moved = (deltas != 0).any(axis=1) | (level_b != level_a) | (score_b != score_a) | gate_changed
+    version_b, version_a = pairs.methodology_version_before, pairs.methodology_version_after
+    cause = np.select(
+        [~moved, (version_b != version_a).to_numpy(), fresh_hit.any(axis=1), stale_hit.any(axis=1)],
+        [NO_CHANGE, METHODOLOGY_CHANGED, DATA_CHANGED, SOURCE_STALE],
+        default=PARAMETERS_CHANGED,
+    )
+
+    key_kind, key_code = _key_factor(deltas, codes, level_b, level_a, score_b, score_a, gate_b, gate_a, gate_changed)
+    feature_index = {f: i for i, f in enumerate(feature_names)}
+    key_feature_matrix = np.zeros_like(changed)
+    for code in set(key_code) - {None}:
+        rows = key_code == code
+        wanted = inputs.get(code) or gate_inputs(methodology).get(code, set())
+        key_feature_matrix[np.ix_(rows, [feature_index[f] for f in wanted if f in feature_index])] = True
+    key_fresh = ((key_feature_matrix & changed).astype(np.int64) @ feature_source.astype(np.int64) > 0) & fresh
+    # When the key indicator's own inputs show no fresh change, cite the family's fresh sources.
+    key_fresh = np.where(key_fresh.any(axis=1, keepdims=True), key_fresh, fresh_hit)
+
+    result = pd.DataFrame(
+        {
+            "period": pairs.period_after.to_numpy(),
+            "previous_period": pairs.period_before.to_numpy(),
+            "family_id": pairs.family_id.to_numpy(),
+            "region": pairs.region_kato_after.to_numpy(),
+            "level_before": level_b,
+            "level_after": level_a,
+            "level_change": level_a - level_b,
+            "score_before": score_b,
+            "score_after": score_a,
+            "gate_before": gate_b.to_numpy(),
+            "gate_after": gate_a.to_numpy(),
+            "methodology_version_before": version_b.to_numpy(),
+            "methodology_version_after": version_a.to_numpy(),
+            "cause": cause,
+            "key_factor": pd.Series(key_code, dtype=object).to_numpy(),
+            "top_deltas": _top_deltas(deltas, codes),
+            "sources": _mask_labels(_bitmask(fresh_hit), sources).to_numpy(),
+            "stale_sources": _mask_labels(_bitmask(stale_hit), sources).to_numpy(),
+            "changed_features": _mask_labels(_bitmask(changed), tuple(feature_names)).to_numpy(),
+        }
+    )
+    for k, code in enumerate(codes):
+        result[f"delta_{code}"] = deltas[:, k]
+    sentences = _sentences(result, key_kind, key_fresh, stale_hit, features_a, sources, source_map, methodology)
+    for language in LANGUAGES:
+        result[f"explanation_{language}"] = sentences[language]
+    return result
+
+
+def _aligned(features: pd.DataFrame, family_ids: pd.Series) -> pd.DataFrame:
+    """`features` reordered to `family_ids` (missing families give empty rows)."""
+    return features.set_index("family_id").reindex(family_ids.to_numpy()).reset_index(drop=True)
+
+
+def _fresh(before: pd.DataFrame, after: pd.DataFrame, source: str) -> np.ndarray:
+    """The registry delivered a newer extract in the later month (no as-of column: assume it did)."""
+    column = f"as_of_{source}"
+    if column not in after.columns:
+        return np.ones(len(after), dtype=bool)
+    a = pd.to_datetime(after[column])
+    b = pd.to_datetime(before[column]) if column in before.columns else pd.Series(pd.NaT, index=after.index)
+    return (a.notna() & (b.isna() | (a > b))).to_numpy()
+
+
+def _key_factor(deltas, codes, level_b, level_a, score_b, score_a, gate_b, gate_a, gate_changed):
+    """The one thing the sentence names: a gate that switched, else the indicator that moved most
+    in the direction of the change (most negative when the level fell, most positive when it rose).
+    Ties go to the indicator listed first in the methodology."""
+    n = len(level_b)
+    direction = np.sign(np.where(level_a != level_b, level_a - level_b, score_a - score_b))
+    kind = np.full(n, None, dtype=object)
+    code = np.full(n, None, dtype=object)
+    if n == 0:
+        return kind, code
+    most_negative, most_positive = deltas.argmin(axis=1), deltas.argmax(axis=1)
+    rows = np.arange(n)
+    falling = (direction < 0) & (deltas[rows, most_negative] < 0)
+    rising = (direction > 0) & (deltas[rows, most_positive] > 0)
+    codes_array = np.array(codes, dtype=object)
+    code[falling], kind[falling] = codes_array[most_negative[falling]], "down"
+    code[rising], kind[rising] = codes_array[most_positive[rising]], "up"
+    level_moved = level_a != level_b
+    gate_on = gate_changed & level_moved & gate_a.notna().to_numpy()
+    gate_off = gate_changed & level_moved & gate_a.isna().to_numpy() & gate_b.notna().to_numpy()
+    code[gate_on], kind[gate_on] = gate_a.to_numpy()[gate_on], "gate_on"
+    code[gate_off], kind[gate_off] = gate_b.to_numpy()[gate_off], "gate_lifted"
+    return kind, code
+
+
+def _top_deltas(deltas: np.ndarray, codes: list[str], top: int = 3) -> np.ndarray:
+    """'CODE +N; CODE -M' of the (at most three) largest absolute deltas, ties in methodology order."""
+    if len(deltas) == 0:
+        return np.array([], dtype=object)
+    order = np.argsort(-np.abs(deltas), axis=1, kind="stable")[:, :top]
+    picked = np.take_along_axis(deltas, order, axis=1)
+    frame = pd.DataFrame(np.concatenate([order, picked], axis=1))
+    unique = frame.drop_duplicates()
+    texts = {
+        tuple(row): "; ".join(f"{codes[row[i]]} {row[top + i]:+d}" for i in range(top) if row[top + i] != 0)
+        for row in unique.itertuples(index=False)
+    }
+    return np.array([texts[tuple(row)] for row in frame.itertuples(index=False)], dtype=object)
+
+
+def _sentences(result, key_kind, key_fresh, stale_hit, features_after, sources, source_map, methodology):
+    """The citizen-readable sentence per family and language, built once per distinct case."""
+    as_of = {s: _dates(features_after, s) for s in sources}
+    key_mask, stale_mask = _bitmask(key_fresh), _bitmask(stale_hit)
+    cases = pd.DataFrame(
+        {
+            "b": result.level_before, "a": result.level_after, "cause": result.cause,
+            "kind": pd.Series(key_kind, dtype=object), "code": result.key_factor,
+            "key_mask": key_mask, "stale_mask": stale_mask,
+            "vb": result.methodology_version_before, "va": result.methodology_version_after,
+            # as-of dates are per period, but kept per row so a mixed frame stays correct
+            "dates": pd.Series(list(zip(*(as_of[s] for s in sources), strict=True)) if sources else [()] * len(result)),
+        }
+    )
+    keys = list(cases.columns)
+    unique = cases.drop_duplicates(keys).reset_index(drop=True)
+    texts = {language: [] for language in LANGUAGES}
+    for case in unique.itertuples(index=False):
+        dates = dict(zip(sources, case.dates, strict=True))
+        for language in LANGUAGES:
+            texts[language].append(_sentence(case, dates, language, sources, source_map, methodology))
+    for language in LANGUAGES:
+        unique[language] = texts[language]
+    merged = cases.merge(unique, on=keys, how="left")
+    return {language: merged[language].to_numpy() for language in LANGUAGES}
+
+
+def _dates(features: pd.DataFrame, source: str) -> list:
+    column = f"as_of_{source}"
+    if column not in features.columns:
+        return [None] * len(features)
+    return [None if pd.isna(d) else pd.Timestamp(d).date().isoformat() for d in features[column]]
+
+
+def _sources_text(mask: int, dates: dict, sources, source_map, language: str, clause: dict[str, str]) -> str:
+    parts = [
+        clause[language].format(src=source_map.source_names[s][language], date=dates[s] or "?")
+        for i, s in enumerate(sources)
+        if int(mask) >> i & 1
+    ]
+    return "; ".join(parts)
+
+
+def _sentence(case, dates, language, sources, source_map, methodology) -> str:
+    b, a = int(case.b), int(case.a)
+    if b == a:
+        return SENTENCES["stays"][language].format(a=a)
+    if case.cause == METHODOLOGY_CHANGED:
+        return SENTENCES[METHODOLOGY_CHANGED][language].format(b=b, a=a, vb=case.vb, va=case.va)
+    if case.cause == SOURCE_STALE:
+        stale = _sources_text(case.stale_mask, dates, sources, source_map, language, _STALE_ITEM)
+        return SENTENCES[SOURCE_STALE][language].format(b=b, a=a, stale=stale)
+    if case.cause == PARAMETERS_CHANGED or case.code is None:
+        return SENTENCES[PARAMETERS_CHANGED][language].format(b=b, a=a)
+    items = _sources_text(case.key_mask, dates, sources, source_map, language, _DATA_ITEM)
+    data = _DATA_WRAP[language].format(items=items) if items else "."
+    if case.kind in ("gate_on", "gate_lifted"):
+        why = methodology.gate(case.code).reason[language]
+        template = "down" if case.kind == "gate_on" and a < b else ("gate_lifted" if case.kind == "gate_lifted" else "up")
+    else:
+        indicator = methodology.indicator(case.code)
+        why = indicator.reason[language] if case.kind == "down" else indicator.name[language]
+        template = case.kind
+    return SENTENCES[template][language].format(b=b, a=a, why=why.rstrip("."), data=data)
+
+
+def transition_matrix(changes: pd.DataFrame, region: str | None = None) -> pd.DataFrame:
+    """6x6 counts of families by level before (rows) and after (columns), for one region or all."""
+    rows = changes if region is None else changes[changes.region == region]
+    counts = pd.crosstab(rows.level_before, rows.level_after)
+    counts = counts.reindex(index=LEVELS, columns=LEVELS, fill_value=0)
+    counts.index = [f"before {level}" for level in LEVELS]
+    counts.columns = [f"after {level}" for level in LEVELS]
+    return counts
+
+
+def families_not_compared(scores_before: pd.DataFrame, scores_after: pd.DataFrame) -> dict[str, int]:
+    """Families scored only in the later month (new) or only in the earlier one (gone)."""
+    before, after = set(scores_before.family_id), set(scores_after.family_id)
+    return {"new_families": len(after - before), "gone_families": len(before - after)}
+
+
+# ---------------------------------------------------------------- warehouse reading and writing
+
+
+def scored_regions(connection, period: str) -> list[str]:
+    """Regions with scores in the period (the unit of work: one region's families fit in memory)."""
+    rows = connection.execute(
+        "select distinct region_kato from family_scores where period = ? order by 1", [period]
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def read_month(connection, period: str, region: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(scores, features) of one period and region from the warehouse."""
+    scores = connection.execute(
+        "select * from family_scores where period = ? and region_kato = ?", [period, region]
+    ).df()
+    features = connection.execute(
+        "select * from family_features where period = ? and region_kato = ?", [period, region]
+    ).df()
+    return scores, features
+
+
+def write_changes(connection, period: str, frames: list[pd.DataFrame]) -> int:
+    """Replace the period's rows of `family_level_changes` by `frames` in one transaction."""
+    connection.execute("begin transaction")
+    try:
+        for i, frame in enumerate(frames):
+            connection.register("incoming_changes", frame)
+            if i == 0:
+                connection.execute(f"create table if not exists {CHANGES_TABLE} as select * from incoming_changes limit 0")
+                connection.execute(f"delete from {CHANGES_TABLE} where period = ?", [period])
+            connection.execute(f"insert into {CHANGES_TABLE} by name select * from incoming_changes")
+            connection.unregister("incoming_changes")
+        connection.execute("commit")
+    except Exception:
+        connection.execute("rollback")
+        raise
+    return sum(len(f) for f in frames)
+
+
+def build_changes(connection, period: str, methodology: Methodology, source_map: SourceMap | None = None):
+    """Explain every family of `period` vs the month before, region by region, and write the table.
+
+    Returns (changes of all regions, counts of families not compared) or None when the previous
+    month has no scores.
+    """
+    previous = previous_period(period)
+    previous_regions = set(scored_regions(connection, previous))
+    if not previous_regions:
+        return None
+    frames, not_compared = [], {"new_families": 0, "gone_families": 0}
+    for region in scored_regions(connection, period):
+        scores_a, features_a = read_month(connection, period, region)
+        scores_b, features_b = read_month(connection, previous, region)
+        for key, value in families_not_compared(scores_b, scores_a).items():
+            not_compared[key] += value
+        frames.append(explain_changes(scores_b, scores_a, features_b, features_a, methodology, source_map))
+    frames = [f for f in frames if len(f)]
+    if frames:
+        write_changes(connection, period, frames)
+    changes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return changes, not_compared
