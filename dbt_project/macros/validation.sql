@@ -16,15 +16,23 @@
   end
 {%- endmacro %}
 
-{% macro checked_rows(renamed_cte, checks, conflict_key=none) -%}
+{% macro checked_rows(renamed_cte, checks, conflict_key=none, iin_column=none) -%}
   {#- Validate the rows of `renamed_cte` and collapse exact duplicates.
       Exact duplicates (every column equal) become one row with n_copies > 1: one copy is kept
       (when otherwise valid), the others are rejected as DUPLICATE by `rejected_rows`.
       conflict_key: column(s) that must identify a row; valid distinct rows sharing that key
-      disagree with each other, so all of them are rejected as CONFLICTING_RECORD. -#}
-  validated as (
-    select *, {{ first_failing_check(checks) }} as reason_code
+      disagree with each other, so all of them are rejected as CONFLICTING_RECORD.
+      iin_column: the IIN column; its integer value is cast once into `iin_number` for the
+      `invalid_iin()` check (see iin_is_valid), then dropped. -#}
+  {%- if iin_column %}
+  with_iin_number as (
+    select *, try_cast({{ iin_column }} as bigint) as iin_number
     from {{ renamed_cte }}
+  ),
+  {%- endif %}
+  validated as (
+    select * {%- if iin_column %} exclude (iin_number){% endif %}, {{ first_failing_check(checks) }} as reason_code
+    from {{ 'with_iin_number' if iin_column else renamed_cte }}
   ),
   collapsed as (
     -- a hash aggregate over all columns: cheaper than a window, and it keeps the count
@@ -114,7 +122,8 @@
 {%- endmacro %}
 
 {% macro invalid_iin(column) -%}
-  not {{ iin_is_valid(column) }}
+  {#- For checked_rows(..., iin_column=column): uses the integer `iin_number` cast once per row. -#}
+  not {{ iin_is_valid(column, number='iin_number') }}
 {%- endmacro %}
 
 {% macro role_priority(role_column) -%}

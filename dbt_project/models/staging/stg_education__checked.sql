@@ -24,4 +24,4 @@ renamed as (
     from source
 ),
 
-{{ checked_rows('renamed', checks) }}
+{{ checked_rows('renamed', checks, iin_column='iin') }}

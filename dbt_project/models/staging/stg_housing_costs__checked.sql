@@ -22,4 +22,4 @@ renamed as (
     from source
 ),
 
-{{ checked_rows('renamed', checks) }}
+{{ checked_rows('renamed', checks, iin_column='payer_iin') }}

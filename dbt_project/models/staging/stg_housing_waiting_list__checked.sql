@@ -23,4 +23,4 @@ renamed as (
     from source
 ),
 
-{{ checked_rows('renamed', checks) }}
+{{ checked_rows('renamed', checks, iin_column='iin') }}
