@@ -127,8 +127,10 @@ def _label_array(labels: list[str | None], index: np.ndarray) -> pa.Array:
     else:  # map label positions to dictionary positions; -1 for null labels
         lookup = np.array([distinct.index(lb) if lb is not None else -1 for lb in labels] + [-1], np.int8)
         codes = lookup[index]  # index -1 picks the trailing -1
-    nulls = codes < 0
-    indices = pa.array(codes, mask=nulls if nulls.any() else None)
+    valid = codes >= 0
+    n_null = len(codes) - int(np.count_nonzero(valid))
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if n_null else None  # Arrow validity bits
+    indices = pa.Array.from_buffers(pa.int8(), len(codes), [bitmap, pa.py_buffer(codes)], null_count=n_null)
     return pa.DictionaryArray.from_arrays(indices, pa.array(distinct, pa.string()))
 
 

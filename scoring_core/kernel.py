@@ -54,6 +54,7 @@ class KernelParams(NamedTuple):
     income_var: np.ndarray  # int64[]: declared income features
     ind_dim: np.ndarray  # int64[K]
     ind_per_unit: np.ndarray  # int64[K]: 1 = points are the value itself (per_unit)
+    ind_can_be_negative: np.ndarray  # int64[K]: 0 = never negative points, so never a reason
     num_ptr: np.ndarray  # int64[K+1] into num_var/num_coef
     num_var: np.ndarray
     num_coef: np.ndarray
@@ -125,6 +126,11 @@ def _band_steps(bands) -> list[tuple[float, int, int]]:
     return steps
 
 
+def _can_be_negative(ind) -> bool:
+    """Whether an indicator can ever score below 0 (per-unit variables are never negative)."""
+    return any(v < 0 for v in ind.per_unit.values()) or any(b.points < 0 for b in ind.bands)
+
+
 def build_kernel_inputs(
     methodology: Methodology, overrides: dict | None = None
 ) -> tuple[KernelLayout, KernelParams]:
@@ -171,6 +177,7 @@ def build_kernel_inputs(
         income_var=np.array([row[f] for f in m.declared_income], np.int64),
         ind_dim=np.array([DIMENSION_INDEX[ind.dimension] for ind in indicators], np.int64),
         ind_per_unit=np.array([1 if ind.is_per_unit else 0 for ind in indicators], np.int64),
+        ind_can_be_negative=np.array([1 if _can_be_negative(ind) else 0 for ind in indicators], np.int64),
         num_ptr=num_ptr,
         num_var=num_var,
         num_coef=num_coef,
@@ -364,6 +371,11 @@ def _score_block(start, m, int_cols, float_cols, bool_cols, pm, p, s, out, level
     for k in range(n_ind):  # one pass per indicator: its points out, its dimension, the top 3
         pk, points_row = pts[k], out.points[k, start : start + m]
         dim_row = dims[p.ind_dim[k], start : start + m]
+        if p.ind_can_be_negative[k] == 0:  # never a reason: only copy out and add up
+            for i in range(m):
+                points_row[i] = pk[i]
+                dim_row[i] += pk[i]
+            continue
         code = np.int32(k)
         for i in range(m):  # branch-free insertion into a sorted top 3 (strict < keeps earlier ties first)
             v, a1, a2, a3, b1, b2, b3 = pk[i], v1[i], v2[i], v3[i], i1[i], i2[i], i3[i]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -10,6 +12,10 @@ import pytest
 from scoring_core import FeatureError, score
 from scoring_core.api import _column
 from tests.scoring_core.conftest import PERIOD, families_frame
+
+# One xdist worker runs every kernel test, so a cold Numba cache compiles once, not once per worker.
+pytestmark = pytest.mark.xdist_group("scoring_kernel")
+
 
 INDICATORS = [
     "M1_INCOME", "M2_LOANS", "M3_ARREARS", "M4_CARS", "M5_COMMERCIAL_VEHICLES", "M6_AGRI_MACHINERY",
@@ -153,3 +159,33 @@ def test_overrides_change_the_result(methodology):
 def test_empty_input_gives_empty_tables(methodology):
     result = score(_frame(0), methodology, PERIOD)
     assert result.scores.num_rows == 0 and result.rejected.num_rows == 0
+
+
+def test_a_new_methodology_needs_no_code_change(methodology, tmp_path):
+    """A 2027 variant adds an indicator and moves a cut-off: only the YAML changes."""
+    import yaml
+
+    from scoring_core import load_methodology
+
+    raw = yaml.safe_load(Path(methodology.source).read_text(encoding="utf-8"))
+    raw.update(version="KZ-2027.1", effective_from="2027-01-01")
+    raw["indicators"].insert(15, {
+        "code": "N5_SEVERAL_CHRONIC", "dimension": "N", "value": "n_chronic",
+        "bands": [{"from": 3, "points": -60}],
+        "name": {"kk": "Бірнеше созылмалы ауру", "ru": "Несколько хронических больных", "en": "Several chronic"},
+        "reason": {"kk": "Үш немесе одан көп созылмалы науқас.", "ru": "Трое и более хронических больных.",
+                   "en": "Three or more members with a chronic disease."},
+    })  # fmt: skip
+    path = tmp_path / "kz-2027.1.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    variant = load_methodology(path)
+    frame = families_frame([{"n_chronic": 3}, {"n_chronic": 2}])
+    old = score(frame, methodology, PERIOD).scores.to_pandas()
+    new = score(frame, variant, PERIOD).scores.to_pandas()
+    # baseline 220, N2 -80 -> 140; the new indicator takes 60 more from the family with 3 chronic
+    assert old["score"].tolist() == [140, 140]
+    assert new["score"].tolist() == [80, 140]
+    assert new["points_N5_SEVERAL_CHRONIC"].tolist() == [-60, 0]
+    assert new["reason_1"].tolist() == ["N2_CHRONIC", "N2_CHRONIC"]  # -80 before D1 -80 (Step 2 order)
+    assert new["reason_3"].tolist()[0] == "N5_SEVERAL_CHRONIC"
+    assert set(new["methodology_version"]) == {"KZ-2027.1"}

@@ -12,6 +12,10 @@ import pytest
 from scoring_core import reference_score, score
 from tests.scoring_core.conftest import PERIOD, PM_2026, families_frame
 
+# One xdist worker runs every kernel test, so a cold Numba cache compiles once, not once per worker.
+pytestmark = pytest.mark.xdist_group("scoring_kernel")
+
+
 ADULTS2 = {"n_adults": 2, "n_children": 0}
 
 CASES = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,8 +12,12 @@ from scoring_core import score
 from tests.scoring_core.conftest import PERIOD, PM_2026, families_frame
 from tests.scoring_core.parity import assert_kernel_matches_reference
 
+# One xdist worker runs every kernel test, so a cold Numba cache compiles once, not once per worker.
+pytestmark = pytest.mark.xdist_group("scoring_kernel")
+
+
 # The first example pays the JIT load; examples are batches, so keep their number moderate.
-SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 money = st.one_of(
     st.just(0.0), st.floats(0, 2_000_000, allow_nan=False), st.sampled_from([12_712.75, 50_851.0])
@@ -57,7 +62,7 @@ def family(draw) -> dict:
     }
 
 
-families = st.lists(family(), min_size=1, max_size=30)
+families = st.lists(family(), min_size=1, max_size=25)
 
 
 def _levels(methodology, batch: list[dict]) -> np.ndarray:

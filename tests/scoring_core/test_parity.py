@@ -15,7 +15,8 @@ from scoring_core.synthetic import random_features_table
 from tests.scoring_core.conftest import PERIOD, PM_2026, families_frame
 from tests.scoring_core.parity import assert_kernel_matches_reference
 
-pytestmark = pytest.mark.xdist_group("scoring_parity")
+# One xdist worker runs every kernel test, so a cold Numba cache compiles once, not once per worker.
+pytestmark = pytest.mark.xdist_group("scoring_kernel")
 
 
 def test_parity_on_one_million_random_families(methodology):
