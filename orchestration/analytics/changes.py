@@ -271,6 +271,9 @@ def explain_changes(
     sentences = _sentences(result, key_kind, key_fresh, stale_hit, features_a, sources, source_map, methodology)
     for language in LANGUAGES:
         result[f"explanation_{language}"] = sentences[language]
+    # text columns typed as text even when a region has only nulls in them (the table's schema)
+    text_columns = result.columns[result.dtypes == object]
+    result[text_columns] = result[text_columns].astype("string")
     return result
 
 
