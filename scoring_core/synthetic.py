@@ -24,10 +24,8 @@ def _upto(rng: np.random.Generator, limit: np.ndarray, p_zero: float) -> np.ndar
     return np.where(rng.random(limit.shape[0]) < p_zero, 0, draw).astype(np.int32)
 
 
-def random_features(
-    n: int, pm: float = 50851.0, seed: int = 0, period: str = "2026-03"
-) -> dict[str, np.ndarray]:
-    """n random families as a dict of columns typed like the family_features mart."""
+def random_features(n: int, pm: float = 50851.0, seed: int = 0) -> dict[str, np.ndarray]:
+    """n random families as a dict of numpy columns typed like the family_features mart (no period)."""
     rng = np.random.default_rng(seed)
     members = np.minimum(rng.geometric(0.3, n), 12).astype(np.int32)
     adults = np.maximum(members - (rng.random(n) * members).astype(np.int32), 0).astype(np.int32)
@@ -64,7 +62,6 @@ def random_features(
     commercial = np.where(on_edge_clean | (rng.random(n) < 0.95), 0, rng.integers(1, 4, n)).astype(np.int32)
     return {
         "family_id": np.arange(1, n + 1, dtype=np.int64),
-        "period": np.full(n, period, dtype=object) if n <= 200_000 else None,
         "n_members": members,
         "n_adults": adults,
         "n_children": children,
@@ -104,8 +101,7 @@ def random_features(
 
 def random_features_table(n: int, pm: float = 50851.0, seed: int = 0, period: str = "2026-03") -> pa.Table:
     """random_features as an Arrow table with the mart's types (period as a string column)."""
-    columns = random_features(n, pm, seed, period)
-    columns["period"] = (
-        pa.array(np.full(n, period, dtype=object), pa.string()) if n else pa.array([], pa.string())
+    columns = random_features(n, pm, seed)
+    return pa.table(
+        {"family_id": columns.pop("family_id"), "period": pa.array([period] * n, pa.string()), **columns}
     )
-    return pa.table(columns)
