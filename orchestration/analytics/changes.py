@@ -272,7 +272,7 @@ def explain_changes(
     for language in LANGUAGES:
         result[f"explanation_{language}"] = sentences[language]
     # text columns typed as text even when a region has only nulls in them (the table's schema)
-    text_columns = result.columns[result.dtypes == object]
+    text_columns = result.select_dtypes(include="object").columns
     result[text_columns] = result[text_columns].astype("string")
     return result
 
