@@ -56,6 +56,11 @@ SENTENCES: dict[str, dict[str, str]] = {
         "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что: {why}{data}",
         "en": "Your family moved from level {b} to level {a} because: {why}{data}",
     },
+    "lost": {
+        "kk": "Сіздің отбасыңыз {b}-деңгейден {a}-деңгейге ауысты, себебі мына көрсеткіш төмендеді: {why}{data}",
+        "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что снизился показатель: {why}{data}",
+        "en": "Your family moved from level {b} to level {a} because this went down: {why}{data}",
+    },
     "up": {
         "kk": "Сіздің отбасыңыз {b}-деңгейден {a}-деңгейге ауысты, себебі мына көрсеткіш жақсарды: {why}{data}",
         "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что улучшился показатель: {why}{data}",
@@ -232,7 +237,10 @@ def explain_changes(
         default=PARAMETERS_CHANGED,
     )
 
-    key_kind, key_code = _key_factor(deltas, codes, level_b, level_a, score_b, score_a, gate_b, gate_a, gate_changed)
+    points_after = np.column_stack([points("after", c) for c in codes]) if n else np.zeros((0, len(codes)), np.int64)
+    key_kind, key_code = _key_factor(
+        deltas, points_after, codes, level_b, level_a, score_b, score_a, gate_b, gate_a, gate_changed
+    )
     feature_index = {f: i for i, f in enumerate(feature_names)}
     key_feature_matrix = np.zeros_like(changed)
     for code in set(key_code) - {None}:
@@ -292,10 +300,12 @@ def _fresh(before: pd.DataFrame, after: pd.DataFrame, source: str) -> np.ndarray
     return (a.notna() & (b.isna() | (a > b))).to_numpy()
 
 
-def _key_factor(deltas, codes, level_b, level_a, score_b, score_a, gate_b, gate_a, gate_changed):
+def _key_factor(deltas, points_after, codes, level_b, level_a, score_b, score_a, gate_b, gate_a, gate_changed):
     """The one thing the sentence names: a gate that switched, else the indicator that moved most
     in the direction of the change (most negative when the level fell, most positive when it rose).
-    Ties go to the indicator listed first in the methodology."""
+    Ties go to the indicator listed first in the methodology. Kinds: `down` (a negative condition,
+    told by its reason text), `lost` (a plus that shrank, told by its name), `up`, `gate_on`,
+    `gate_lifted`."""
     n = len(level_b)
     direction = np.sign(np.where(level_a != level_b, level_a - level_b, score_a - score_b))
     kind = np.full(n, None, dtype=object)
@@ -307,7 +317,9 @@ def _key_factor(deltas, codes, level_b, level_a, score_b, score_a, gate_b, gate_
     falling = (direction < 0) & (deltas[rows, most_negative] < 0)
     rising = (direction > 0) & (deltas[rows, most_positive] > 0)
     codes_array = np.array(codes, dtype=object)
-    code[falling], kind[falling] = codes_array[most_negative[falling]], "down"
+    code[falling] = codes_array[most_negative[falling]]
+    negative_now = points_after[rows, most_negative] < 0
+    kind[falling & negative_now], kind[falling & ~negative_now] = "down", "lost"
     code[rising], kind[rising] = codes_array[most_positive[rising]], "up"
     level_moved = level_a != level_b
     gate_on = gate_changed & level_moved & gate_a.notna().to_numpy()
@@ -367,12 +379,12 @@ def _dates(features: pd.DataFrame, source: str) -> list:
 
 
 def _sources_text(mask: int, dates: dict, sources, source_map, language: str, clause: dict[str, str]) -> str:
-    parts = [
-        clause[language].format(src=source_map.source_names[s][language], date=dates[s] or "?")
-        for i, s in enumerate(sources)
-        if int(mask) >> i & 1
-    ]
-    return "; ".join(parts)
+    """'X, Y, as of D; Z, as of E': the registries of a bitmask grouped by their as-of date."""
+    by_date: dict[str, list[str]] = {}
+    for i, s in enumerate(sources):
+        if int(mask) >> i & 1:
+            by_date.setdefault(dates[s] or "?", []).append(source_map.source_names[s][language])
+    return "; ".join(clause[language].format(src=", ".join(names), date=date) for date, names in by_date.items())
 
 
 def _sentence(case, dates, language, sources, source_map, methodology) -> str:

@@ -1,6 +1,6 @@
 """Hand-built family_scores / family_features rows over two months for the change tests.
 
-Seven families, 2026-09 -> 2026-10, region 79. Every registry delivers a fresh extract in
+Eight families, 2026-09 -> 2026-10, region 79. Every registry delivers a fresh extract in
 2026-10 (as of 2026-09-30) except `vehicles`, whose extract is still the one of 2026-08-31.
 
 | family | what happens                                                      | expected cause     |
@@ -15,6 +15,10 @@ Seven families, 2026-09 -> 2026-10, region 79. Every registry delivers a fresh e
 |        | gate G2 switches on, level 4 -> 3                                 |                    |
 | 7      | wages up (M1 170 -> 280) and n_cars 1 -> 0 from the stale extract   | data_changed (pension_contributions), |
 |        | (M4 0 -> -50): score 700 -> 760, level 4 -> 5                     | stale_sources vehicles |
+| 8      | a member comes under chronic observation: N2 0 -> -80, level 4 -> 3 | data_changed (health), reason text |
+
+Family 1's M1 points shrink but stay positive (a plus that went down: the sentence names the
+indicator); family 8's N2 turns negative (a condition that now holds: the sentence gives its reason).
 """
 
 from __future__ import annotations
@@ -73,7 +77,7 @@ def base_scores(family_id: int, period: str, score: int, level: int, points: dic
 
 
 def two_months() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(scores_before, scores_after, features_before, features_after) of the seven families."""
+    """(scores_before, scores_after, features_before, features_after) of the eight families."""
     fb, fa, sb, sa = [], [], [], []
 
     def family(fid, before_changes, after_changes, score_before, score_after):
@@ -102,4 +106,7 @@ def two_months() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame
     family(7, {}, {"income_wages": 160000.0, "n_cars": 0},
            {"score": 700, "level": 4, "points": {"M1_INCOME": 170}},
            {"score": 760, "level": 5, "points": {"M1_INCOME": 280, "M4_CARS": -50}})
+    family(8, {}, {"n_chronic": 1},
+           {"score": 0, "level": 4, "points": {"M1_INCOME": 170}},
+           {"score": -80, "level": 3, "points": {"M1_INCOME": 170, "N2_CHRONIC": -80}})
     return pd.DataFrame(sb), pd.DataFrame(sa), pd.DataFrame(fb), pd.DataFrame(fa)

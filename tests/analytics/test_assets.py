@@ -30,7 +30,7 @@ def test_changes_asset_writes_the_table_and_transition_metadata(warehouse):
     result = dg.materialize([family_level_changes], partition_key="2026-10",
                             resources={"warehouse": WarehouseResource(path=str(warehouse))})
     metadata = result.asset_materializations_for_node("family_level_changes")[0].metadata
-    assert metadata["dagster/row_count"].value == 6
+    assert metadata["dagster/row_count"].value == 7
     assert metadata["new_families"].value == 1
     assert "| before 4 |" in metadata["transitions_region_79"].value
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -44,7 +44,7 @@ def test_changes_asset_writes_the_table_and_transition_metadata(warehouse):
     dg.materialize([family_level_changes], partition_key="2026-10",
                    resources={"warehouse": WarehouseResource(path=str(warehouse))})
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        assert connection.execute("select count(*) from family_level_changes").fetchone()[0] == 6
+        assert connection.execute("select count(*) from family_level_changes").fetchone()[0] == 7
 
 
 def test_changes_asset_skips_without_previous_scores(warehouse):

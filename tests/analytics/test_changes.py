@@ -1,4 +1,4 @@
-"""Month-over-month change explanations on seven hand-built families (see families.py)."""
+"""Month-over-month change explanations on eight hand-built families (see families.py)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def changes() -> pd.DataFrame:
 
 
 def test_only_families_of_both_months_are_compared(changes):
-    assert sorted(changes.index) == [1, 2, 3, 4, 6, 7]
+    assert sorted(changes.index) == [1, 2, 3, 4, 6, 7, 8]
     scores_before, scores_after, _, _ = two_months()
     assert families_not_compared(scores_before, scores_after) == {"new_families": 1, "gone_families": 0}
 
@@ -36,12 +36,14 @@ def test_only_families_of_both_months_are_compared(changes):
 def test_causes(changes):
     assert changes.cause.to_dict() == {
         1: DATA_CHANGED, 2: SOURCE_STALE, 3: METHODOLOGY_CHANGED, 4: NO_CHANGE, 6: DATA_CHANGED, 7: DATA_CHANGED,
+        8: DATA_CHANGED,
     }
 
 
 def test_sources_fresh_are_blamed_stale_are_not(changes):
     assert changes.loc[1, "sources"] == "pension_contributions"
     assert changes.loc[1, "stale_sources"] == ""
+    assert changes.loc[8, "sources"] == "health"
     assert changes.loc[2, "sources"] == ""
     assert changes.loc[2, "stale_sources"] == "vehicles"
     # wages (fresh) and cars (stale) both changed: only the fresh registry is blamed
@@ -69,8 +71,12 @@ def test_key_factor_is_the_switched_gate_or_the_largest_delta_in_the_direction_o
 def test_sentences_english(changes):
     en = changes.explanation_en
     assert en[1] == (
-        "Your family moved from level 4 to level 3 because: Low income per family member "
+        "Your family moved from level 4 to level 3 because this went down: Income per person "
         "(data from pension contributions, as of 2026-09-30)."
+    )
+    assert en[8] == (
+        "Your family moved from level 4 to level 3 because: A member is under observation for a chronic disease "
+        "(data from the health register, as of 2026-09-30)."
     )
     assert en[2] == (
         "Your family's level changed from 4 to 3, but the change comes from data that was not refreshed "
@@ -90,24 +96,29 @@ def test_sentences_english(changes):
 
 
 def test_sentences_russian_and_kazakh(changes):
+    assert changes.loc[8, "explanation_ru"] == (
+        "Ваша семья перешла с уровня 4 на уровень 3, потому что: Член семьи под динамическим наблюдением "
+        "по хроническому заболеванию (данные: регистр здравоохранения, по состоянию на 2026-09-30)."
+    )
     assert changes.loc[1, "explanation_ru"] == (
-        "Ваша семья перешла с уровня 4 на уровень 3, потому что: Низкий доход на члена семьи "
+        "Ваша семья перешла с уровня 4 на уровень 3, потому что снизился показатель: Доход на душу "
         "(данные: пенсионные взносы, по состоянию на 2026-09-30)."
     )
     assert changes.loc[4, "explanation_kk"] == "Сіздің отбасыңыз 4-деңгейде қалды."
-    kk = changes.loc[1, "explanation_kk"]
-    assert "Отбасы мүшесіне шаққандағы табыс төмен" in kk and "зейнетақы жарналары" in kk and "2026-09-30" in kk
+    kk = changes.loc[8, "explanation_kk"]
+    assert "Отбасы мүшесі созылмалы аурумен динамикалық бақылауда" in kk and "денсаулық сақтау тіркелімі" in kk
+    assert "2026-09-30" in kk
     assert "көлік құралдары тіркелімі" in changes.loc[2, "explanation_kk"]
 
 
 def test_transition_matrix(changes):
     matrix = transition_matrix(changes.reset_index(), "79")
     assert matrix.shape == (6, 6)
-    assert matrix.loc["before 4", "after 3"] == 3
+    assert matrix.loc["before 4", "after 3"] == 4
     assert matrix.loc["before 4", "after 4"] == 1
     assert matrix.loc["before 4", "after 5"] == 1
     assert matrix.loc["before 5", "after 4"] == 1
-    assert matrix.to_numpy().sum() == 6
+    assert matrix.to_numpy().sum() == 7
     assert transition_matrix(changes.reset_index(), "35").to_numpy().sum() == 0
 
 
