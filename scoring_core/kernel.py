@@ -299,7 +299,8 @@ def _score_block(start, m, int_cols, float_cols, bool_cols, pm, p, s, out, level
     for i in range(m):
         score[i] = 0
     for k in range(n_ind):
-        pk = pts[k]
+        # full results: compute straight into the output block (saves copying the points out)
+        pk = pts[k, :m] if levels_only else out.points[k, start : start + m]
         first = p.num_ptr[k]
         has_den = p.den_ptr[k + 1] > p.den_ptr[k]
         if p.num_ptr[k + 1] - first == 1 and p.num_coef[first] == 1.0 and not has_den:
@@ -368,18 +369,16 @@ def _score_block(start, m, int_cols, float_cols, bool_cols, pm, p, s, out, level
     for i in range(m):
         v1[i] = v2[i] = v3[i] = 0
         i1[i] = i2[i] = i3[i] = -1
-    for k in range(n_ind):  # one pass per indicator: its points out, its dimension, the top 3
-        pk, points_row = pts[k], out.points[k, start : start + m]
+    for k in range(n_ind):  # one pass per indicator: its dimension and the top 3
+        pk = out.points[k, start : start + m]
         dim_row = dims[p.ind_dim[k], start : start + m]
-        if p.ind_can_be_negative[k] == 0:  # never a reason: only copy out and add up
+        if p.ind_can_be_negative[k] == 0:  # never a reason: only add up
             for i in range(m):
-                points_row[i] = pk[i]
                 dim_row[i] += pk[i]
             continue
         code = np.int32(k)
         for i in range(m):  # branch-free insertion into a sorted top 3 (strict < keeps earlier ties first)
             v, a1, a2, a3, b1, b2, b3 = pk[i], v1[i], v2[i], v3[i], i1[i], i2[i], i3[i]
-            points_row[i] = v
             dim_row[i] += v
             lt1, lt2, lt3 = v < a1, v < a2, v < a3
             v3[i] = a2 if lt2 else (v if lt3 else a3)
