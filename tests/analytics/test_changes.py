@@ -133,3 +133,15 @@ def test_every_methodology_feature_has_a_source():
 def test_previous_period():
     assert previous_period("2026-10") == "2026-09"
     assert previous_period("2026-01") == "2025-12"
+
+
+def test_sources_are_grouped_by_their_as_of_date():
+    from orchestration.analytics.changes import _DATA_ITEM, _sources_text
+
+    source_map = load_source_map()
+    sources = source_map.sources
+    mask = sum(1 << sources.index(s) for s in ("pension_contributions", "vehicles", "health"))
+    dates = {s: "2026-09-30" for s in sources} | {"vehicles": "2026-08-31"}
+    assert _sources_text(mask, dates, sources, source_map, "en", _DATA_ITEM) == (
+        "pension contributions, the health register, as of 2026-09-30; the vehicle register, as of 2026-08-31"
+    )
