@@ -9,7 +9,8 @@ Definitions (one place, also printed in the report):
   A second, wider definition is reported next to it: below 1 ПМ (`true_pci_ratio < 1`).
 - **targeting rule**: a yes/no per family. `level <= k` for k = 1..5 (the scoring model), the
   **ASP income test** (declared per-capita income `(income_wages + income_entrepreneur +
-  income_pensions_benefits) / n_members` at or below `poverty_ratio` x ПМ, the baseline), and each
+  income_pensions_benefits) / n_members` at or below `poverty_ratio` x ПМ, the baseline; shown also
+  with the Sep 2025 exclusion of families with a non-mortgage loan, which the ASP list applies), and each
   service's published list (a family is targeted when any of its members is listed).
 - **inclusion error** = targeted families that are not poor / targeted families.
 - **exclusion error** = poor families not targeted / poor families.
@@ -37,6 +38,7 @@ import pandas as pd
 
 LEVEL_CUTOFFS = (1, 2, 3, 4, 5)
 ASP_RULE = "ASP income test"
+ASP_LOAN_RULE = "ASP income test, no non-mortgage loan"
 POOR = "poor"  # below the poverty line
 BELOW_PM = "below_pm"  # below 1 ПМ
 
@@ -103,6 +105,9 @@ def assemble_population(
     ) / declared.n_members
     # "at or below the line", at tiyn precision like the ASP list itself
     population[ASP_RULE] = (population.family_id.map(declared_pci).round(2) <= round(poverty_ratio * pm, 2)).to_numpy()
+    if "has_non_mortgage_loan" in declared.columns:
+        has_loan = population.family_id.map(declared.has_non_mortgage_loan).fillna(False).astype(bool)
+        population[ASP_LOAN_RULE] = population[ASP_RULE].to_numpy() & ~has_loan.to_numpy()
 
     regions_with_lists = set(listed.family_id.map(population.set_index("family_id").region).dropna()) if len(listed) else set()
     for service, group in SERVICE_GROUPS.items():
@@ -138,7 +143,8 @@ def rules(population: pd.DataFrame) -> list[tuple[str, str | None]]:
         for s in SERVICE_GROUPS
         if population[f"group: {s}"].any()
     ]
-    return [(level_rule(k), None) for k in LEVEL_CUTOFFS] + [(ASP_RULE, None)] + listed
+    baselines = [(rule, None) for rule in (ASP_RULE, ASP_LOAN_RULE) if rule in population.columns]
+    return [(level_rule(k), None) for k in LEVEL_CUTOFFS] + baselines + listed
 
 
 def audit_table(population: pd.DataFrame, truth_column: str = POOR, by: str | None = None) -> pd.DataFrame:
@@ -192,7 +198,9 @@ def render_markdown(report: AuditReport, unknown_families: int, pm: float, pover
         "**Truly poor** = true per-capita income (informal included) below the poverty line; the `_1pm` columns use "
         "below 1 ПМ instead. **Inclusion error** = targeted but not poor / targeted. **Exclusion error** = poor but "
         "not targeted / poor. `level <= k` targets every family scored at level k or below (unscored families are not "
-        "targeted); the **ASP income test** (baseline) targets declared per-capita income at or below the poverty line. "
+        "targeted); the **ASP income test** (baseline) targets declared per-capita income at or below the poverty line "
+        "(also shown without families holding a non-mortgage loan, excluded from ASP since Sep 2025; the ASP list "
+        "itself uses the regional poverty line, max(35% of median income, 70% of the regional ПМ)). "
         "`list: <service>` is judged in the regions with lists, within the service's own group (home schooling: "
         "families with a home-schooled child; pupil aid: with a pupil or student; rent subsidy: private renters on "
         "the waiting list; housing assistance: owners and state tenants; ASP: all). Home schooling is not income "
@@ -266,7 +274,7 @@ def read_pipeline(connection, period: str) -> tuple[pd.DataFrame, pd.DataFrame, 
     """(scores, features, listed families) of the period from the warehouse (no IIN read)."""
     scores = connection.execute("select family_id, level from family_scores where period = ?", [period]).df()
     features = connection.execute(
-        "select family_id, n_members, income_wages, income_entrepreneur, income_pensions_benefits "
+        "select family_id, n_members, income_wages, income_entrepreneur, income_pensions_benefits, has_non_mortgage_loan "
         "from family_features where period = ?",
         [period],
     ).df()

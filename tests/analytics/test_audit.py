@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.analytics.audit import ASP_RULE, audit, error_rates, level_rule, service_rule
+from orchestration.analytics.audit import (
+    ASP_LOAN_RULE,
+    ASP_RULE,
+    audit,
+    error_rates,
+    level_rule,
+    service_rule,
+)
 from tests.analytics import population as pop
 
 
@@ -51,6 +58,10 @@ def test_asp_income_test_baseline(report):
     assert row.targeted == 4  # 1, 3, 5 (exactly at the line), 7 (no declared income)
     assert row.inclusion_error == pytest.approx(0.5)  # 3 and 7
     assert row.exclusion_error == pytest.approx(0.5)  # 2 (declares 50,000 pp) and 6 (not scored)
+    with_loans_excluded = _row(report.headline, ASP_LOAN_RULE)  # family 7 has a non-mortgage loan
+    assert with_loans_excluded.targeted == 3
+    assert with_loans_excluded.inclusion_error == pytest.approx(1 / 3)  # 3
+    assert with_loans_excluded.exclusion_error == pytest.approx(0.5)
 
 
 def test_service_lists_within_their_group(report):
