@@ -106,7 +106,7 @@ def assemble_population(
     # "at or below the line", at tiyn precision like the ASP list itself
     population[ASP_RULE] = (population.family_id.map(declared_pci).round(2) <= round(poverty_ratio * pm, 2)).to_numpy()
     if "has_non_mortgage_loan" in declared.columns:
-        has_loan = population.family_id.map(declared.has_non_mortgage_loan).fillna(False).astype(bool)
+        has_loan = population.family_id.map(declared.has_non_mortgage_loan).eq(True)  # unscored: no loan known
         population[ASP_LOAN_RULE] = population[ASP_RULE].to_numpy() & ~has_loan.to_numpy()
 
     regions_with_lists = set(listed.family_id.map(population.set_index("family_id").region).dropna()) if len(listed) else set()
