@@ -211,7 +211,10 @@ def explain_changes(
 
     # Which features changed, which of their registries delivered a fresh extract.
     changed = np.column_stack([_changed(features_b[f], features_a[f]) for f in feature_names]) if n else np.zeros((0, len(feature_names)), bool)
-    fresh = np.column_stack([_fresh(features_b, features_a, s) for s in sources]) if n else np.zeros((0, len(sources)), bool)
+    as_of_b, as_of_a = _as_of_matrix(features_b, sources), _as_of_matrix(features_a, sources)
+    # a registry is fresh when its extract moved forward (no as-of column at all: assume it did)
+    no_column = np.array([f"as_of_{s}" not in features_a.columns for s in sources])
+    fresh = no_column | (~np.isnat(as_of_a) & (np.isnat(as_of_b) | (as_of_a > as_of_b)))
     feature_source = np.array([[s in source_map.feature_sources[f] for s in sources] for f in feature_names], dtype=bool)
     inputs = indicator_inputs(methodology)
     indicator_feature = np.array([[f in inputs[c] for f in feature_names] for c in codes], dtype=bool)
@@ -276,7 +279,7 @@ def explain_changes(
     )
     for k, code in enumerate(codes):
         result[f"delta_{code}"] = deltas[:, k]
-    sentences = _sentences(result, key_kind, key_fresh, stale_hit, features_a, sources, source_map, methodology)
+    sentences = _sentences(result, key_kind, key_fresh, stale_hit, as_of_a, sources, source_map, methodology)
     for language in LANGUAGES:
         result[f"explanation_{language}"] = sentences[language]
     # text columns typed as text even when a region has only nulls in them (the table's schema)
@@ -290,14 +293,17 @@ def _aligned(features: pd.DataFrame, family_ids: pd.Series) -> pd.DataFrame:
     return features.set_index("family_id").reindex(family_ids.to_numpy()).reset_index(drop=True)
 
 
-def _fresh(before: pd.DataFrame, after: pd.DataFrame, source: str) -> np.ndarray:
-    """The registry delivered a newer extract in the later month (no as-of column: assume it did)."""
-    column = f"as_of_{source}"
-    if column not in after.columns:
-        return np.ones(len(after), dtype=bool)
-    a = pd.to_datetime(after[column])
-    b = pd.to_datetime(before[column]) if column in before.columns else pd.Series(pd.NaT, index=after.index)
-    return (a.notna() & (b.isna() | (a > b))).to_numpy()
+def _as_of_matrix(features: pd.DataFrame, sources: tuple[str, ...]) -> np.ndarray:
+    """The `as_of_<registry>` dates as an (families x registries) datetime64[D] matrix (NaT if absent)."""
+    matrix = np.full((len(features), len(sources)), np.datetime64("NaT"), dtype="datetime64[D]")
+    for j, source in enumerate(sources):
+        column = f"as_of_{source}"
+        if column in features.columns:
+            values = features[column].to_numpy()
+            matrix[:, j] = values.astype("datetime64[D]") if values.dtype.kind == "M" else np.array(
+                [None if pd.isna(v) else v for v in values], dtype="datetime64[D]"
+            )
+    return matrix
 
 
 def _key_factor(deltas, points_after, codes, level_b, level_a, score_b, score_a, gate_b, gate_a, gate_changed):
@@ -335,18 +341,27 @@ def _top_deltas(deltas: np.ndarray, codes: list[str], top: int = 3) -> np.ndarra
         return np.array([], dtype=object)
     order = np.argsort(-np.abs(deltas), axis=1, kind="stable")[:, :top]
     picked = np.take_along_axis(deltas, order, axis=1)
-    frame = pd.DataFrame(np.concatenate([order, picked], axis=1))
-    unique = frame.drop_duplicates()
-    texts = {
-        tuple(row): "; ".join(f"{codes[row[i]]} {row[top + i]:+d}" for i in range(top) if row[top + i] != 0)
-        for row in unique.itertuples(index=False)
-    }
-    return np.array([texts[tuple(row)] for row in frame.itertuples(index=False)], dtype=object)
+    unique, inverse = np.unique(np.concatenate([order, picked], axis=1), axis=0, return_inverse=True)
+    width = order.shape[1]
+    texts = np.array(
+        ["; ".join(f"{codes[row[i]]} {row[width + i]:+d}" for i in range(width) if row[width + i] != 0) for row in unique],
+        dtype=object,
+    )
+    return texts[inverse.reshape(-1)]
 
 
-def _sentences(result, key_kind, key_fresh, stale_hit, features_after, sources, source_map, methodology):
+def _sentences(result, key_kind, key_fresh, stale_hit, as_of_after, sources, source_map, methodology):
     """The citizen-readable sentence per family and language, built once per distinct case."""
-    as_of = {s: _dates(features_after, s) for s in sources}
+    # as-of dates are per period, but kept per row (as an id of the distinct date rows) so a
+    # mixed frame stays correct
+    if len(as_of_after):
+        date_rows, date_id = np.unique(as_of_after.view(np.int64), axis=0, return_inverse=True)
+    else:
+        date_rows, date_id = np.zeros((0, len(sources)), np.int64), np.zeros(0, np.int64)
+    date_texts = [
+        {s: (None if np.isnat(d) else str(d)) for s, d in zip(sources, row.view("datetime64[D]"), strict=True)}
+        for row in date_rows
+    ]
     key_mask, stale_mask = _bitmask(key_fresh), _bitmask(stale_hit)
     cases = pd.DataFrame(
         {
@@ -354,15 +369,14 @@ def _sentences(result, key_kind, key_fresh, stale_hit, features_after, sources, 
             "kind": pd.Series(key_kind, dtype=object), "code": result.key_factor,
             "key_mask": key_mask, "stale_mask": stale_mask,
             "vb": result.methodology_version_before, "va": result.methodology_version_after,
-            # as-of dates are per period, but kept per row so a mixed frame stays correct
-            "dates": pd.Series(list(zip(*(as_of[s] for s in sources), strict=True)) if sources else [()] * len(result)),
+            "dates": date_id.reshape(-1),
         }
     )
     keys = list(cases.columns)
     unique = cases.drop_duplicates(keys).reset_index(drop=True)
     texts = {language: [] for language in LANGUAGES}
     for case in unique.itertuples(index=False):
-        dates = dict(zip(sources, case.dates, strict=True))
+        dates = date_texts[case.dates]
         for language in LANGUAGES:
             texts[language].append(_sentence(case, dates, language, sources, source_map, methodology))
     for language in LANGUAGES:
@@ -370,12 +384,6 @@ def _sentences(result, key_kind, key_fresh, stale_hit, features_after, sources, 
     merged = cases.merge(unique, on=keys, how="left")
     return {language: merged[language].to_numpy() for language in LANGUAGES}
 
-
-def _dates(features: pd.DataFrame, source: str) -> list:
-    column = f"as_of_{source}"
-    if column not in features.columns:
-        return [None] * len(features)
-    return [None if pd.isna(d) else pd.Timestamp(d).date().isoformat() for d in features[column]]
 
 
 def _sources_text(mask: int, dates: dict, sources, source_map, language: str, clause: dict[str, str]) -> str:
