@@ -2,8 +2,9 @@
 
 The kernel is generic over the methodology: every number (hidden-income parameters, indicator
 values, bands, points, cut-offs, gates) arrives as arrays in `KernelParams`, built by
-`build_kernel_inputs` from a Methodology plus optional dotted-key overrides. A new methodology, or a
-what-if variant of one, needs no code change and no recompilation (same array types).
+`build_kernel_inputs` from a Methodology plus optional dotted-key overrides. A new methodology needs
+no code change; a what-if variant that reads the same feature columns needs no recompilation either
+(same array types; a methodology reading other columns compiles once for its column counts).
 
 How it is fast while generic: families are scored in blocks of `BLOCK`. Within a block the
 methodology is interpreted once per indicator, and each step of it is a tight loop over the
