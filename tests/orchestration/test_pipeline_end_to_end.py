@@ -29,8 +29,9 @@ pytestmark = pytest.mark.slow
 CLEAN_MONTH = "2026-09"
 BROKEN_MONTH = "2026-08"
 REGIONS = ("79", "35")
-# Twelve digits standing alone; digits after a decimal point (durations, shares) are not IINs.
-IIN_SHAPED = re.compile(r"(?<![\d.])\d{12}(?!\d)")
+# Twelve digits standing alone. Not IINs: digits after a decimal point (durations, shares) and
+# digits inside a hexadecimal token such as a run id's last group ("...-4da3-123456789012").
+IIN_SHAPED = re.compile(r"(?<![0-9A-Za-z.\-])\d{12}(?![0-9A-Za-z\-])")
 
 
 def iin_hits(text: str) -> int:
@@ -40,7 +41,9 @@ def iin_hits(text: str) -> int:
 
 def test_the_iin_scan_finds_an_iin_but_not_a_fraction():
     assert iin_hits("recipient 061211600012 listed") == 1
+    assert iin_hits("recipient_iin=061211600012, level 3") == 1
     assert iin_hits("duration 0.061211600012 s") == 0
+    assert iin_hits("run 0cd47f9f-fdd8-4da3-b4da-061211600012") == 0
 
 
 @pytest.fixture(scope="module")
