@@ -54,8 +54,8 @@ def read_inputs(connection, period: str) -> WhatIfInputs:
     eligible under the baseline: a variant can then take families off a list but never add one,
     and the report says so."""
     parse_period(period)  # validated: it is put in SQL below
-    relation = connection.execute(
-        "select * exclude (period) from family_features where period = ?", [period]
+    relation = connection.sql(  # the period was validated above
+        f"select * exclude (period) from family_features where period = '{period}'"
     ).to_arrow_table()
     if relation.num_rows == 0:
         raise LookupError(f"family_features has no rows for period {period}")
@@ -207,12 +207,14 @@ def write_report(result: WhatIfResult, out: Path, period: str, methodology: Meth
     return report, summary
 
 
-def run_whatif(connection, period: str, variants: list[Variant], out: Path,
+def run_whatif(connect, period: str, variants: list[Variant], out: Path,
                methodology: Methodology | None = None, progress: bool = False,
                chosen: int | None = None) -> tuple[WhatIfResult, Path, pd.DataFrame]:  # fmt: skip
-    """Read the warehouse, simulate the variants and write the report."""
+    """Read the warehouse (`connect()`: a context manager giving a connection, closed before the
+    long simulation so it never holds the file), simulate the variants and write the report."""
     methodology = methodology or methodology_for_period(period)
-    inputs = read_inputs(connection, period)
+    with connect() as connection:
+        inputs = read_inputs(connection, period)
     result = simulate(inputs.features, methodology, variants, subsistence_minimum(period), inputs.candidates,
                       inputs.allowed_levels, progress=progress)  # fmt: skip
     report, summary = write_report(result, out, period, methodology, inputs.candidates_source, chosen)
@@ -239,10 +241,15 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out) if args.out else paths.data_root / "reports" / "whatif" / args.period
     methodology = load_methodology(args.methodology) if args.methodology else None
     variants = load_variants(args.variants)
-    with duckdb.connect(args.warehouse, read_only=True) as connection:
-        result, report, summary = run_whatif(
-            connection, args.period, variants, out, methodology, progress=True, chosen=args.show_variant
-        )
+    result, report, summary = run_whatif(
+        lambda: duckdb.connect(args.warehouse, read_only=True),
+        args.period,
+        variants,
+        out,
+        methodology,
+        progress=True,
+        chosen=args.show_variant,
+    )
     s = result.stats
     print(f"{s['n_variants']:,} variants x {s['n_families']:,} families in {s['seconds_total']:.1f} s "
           f"({s['n_patterns']:,} patterns)")  # fmt: skip
