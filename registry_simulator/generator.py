@@ -4,7 +4,9 @@ Randomness: ``SeedSequence(seed)`` is spawned into one stream per region in the 
 ``geography.REGIONS``, so a region's data does not depend on which other regions are selected.
 Each region stream is spawned again into the population stream, one stream per family chunk
 (data and defects apart, so defect rates never change the clean data) and the region's
-waiting-list defect stream.
+waiting-list defect stream. None of these depends on the month: a chunk's data seed is split further
+per registry (and per calendar month for monthly events) in :mod:`registry_simulator.registries`,
+so the same seed gives the same families with the same assets every month.
 """
 
 from __future__ import annotations
@@ -222,7 +224,7 @@ def generate_month(
                         f1,
                         int(dead_bounds[c]),
                         int(dead_bounds[c + 1]),
-                        np.random.default_rng(data_ss),
+                        data_ss,
                     ).build()
                     tables = {name: _to_table(name, cols, as_of) for name, cols in built.tables.items()}
                     if pending is not None:

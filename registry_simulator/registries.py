@@ -2,13 +2,24 @@
 
 A chunk is a contiguous range of a region's families (members are contiguous too). All work is
 vectorised numpy; a person is an integer index into the chunk's arrays and becomes an IIN string
-only when a column is built. The order of the calls in :meth:`ChunkBuilder.build` is part of the
-determinism contract: the random stream is consumed in that order.
+only when a column is built.
+
+Month-to-month stability: every registry draws from its own stream, keyed by the seed, the region,
+the chunk and the registry's name, never by the period, and draws one value per entity (person,
+family or vehicle/loan slot) whatever the subset that uses it, so who has what does not shift when
+someone ages into or out of a group. Durable records (dwellings, vehicles, loans, observations...)
+are dated against the fixed :data:`ANCHOR_DAYS`; a record dated on or after the period's reference
+date does not exist yet. Time then moves through monthly *churn*: for every calendar month from the
+anchor to the period, a stream keyed by that month draws the month's events (new cars and resales,
+new loans and arrears, new and ended observations) at the rates below, so period M+1 is period M
+plus one month of events. Things that are about the period itself (the income window, border
+crossings of the last 12 months, the billed month) are keyed by calendar month or by the period.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +29,7 @@ from .columns import NO_DATE, add_years, categories, coded_ids, dates, money
 from .geography import REGION_BY_PREFIX, classifier
 from .iin import check_digits, digits_to_arrow, int_to_digits
 from .period import Period, mrp, subsistence_minimum, to_days
-from .population import HEAD, ROLES, SPOUSE, RegionPopulation
+from .population import DAYS_PER_YEAR, HEAD, POPULATION_ANCHOR_DAYS, ROLES, SPOUSE, RegionPopulation
 
 # Tenure of the dwelling a family lives in.
 OWN, RENT_PRIVATE, RENT_STATE, WITH_RELATIVES = range(4)
@@ -74,6 +85,37 @@ COMMERCIAL_RENT_KZT = 170_000.0
 LIVESTOCK_ANNUAL_YIELD = 0.12
 FOUNDER_DIVIDEND_SHARE = 0.04  # share of a company's declared revenue its founder takes home per year
 
+#: Durable records are dated against this fixed day (2026-01-01, the population's anchor).
+ANCHOR_DAYS = POPULATION_ANCHOR_DAYS
+# Monthly churn after the anchor (probabilities per calendar month).
+VEHICLE_NEW_MONTHLY = 0.0015  # an adult registers a new car
+VEHICLE_NEW_INFORMAL_MONTHLY = 0.006  # extra for informal workers (the "recent car" activity signal)
+VEHICLE_RESALE_MONTHLY = 0.004  # a vehicle is sold to another adult of the chunk and re-registered
+CREDIT_NEW_MONTHLY = 0.004  # an adult under 75 opens a new loan
+CREDIT_CURE_MONTHLY = 0.08  # a loan in arrears is brought current
+CREDIT_DEFAULT_MONTHLY = 0.004  # a current loan falls into arrears
+HEALTH_NEW_MONTHLY = 0.002  # an adult gets a new dispensary observation
+HEALTH_END_MONTHLY = 0.003  # an ongoing observation ends
+DISABILITY_REVIEW_CYCLE_DAYS = 730  # a non-indefinite certificate is re-examined every two years
+# Slots of a family's vehicles in the vehicle id: cars 0-4, commercial 5, motorcycle 6, agri 7-9,
+# a member's "recent" car 10 + position in the family; ids of monthly new cars start at NEW_VEHICLE_BASE.
+VEHICLE_SLOTS = 25
+NEW_VEHICLE_BASE = 10_000_000
+NEW_VEHICLES_PER_MONTH = 200_000
+LOAN_KINDS = 5
+NEW_LOAN_BASE = 4_000_000
+NEW_LOANS_PER_MONTH = 20_000
+
+
+def month_key(day: int) -> int:
+    """Calendar month of a day number as months since 1970-01 (a stream key)."""
+    return int(np.datetime64(int(day), "D").astype("datetime64[M]").astype(np.int64))
+
+
+def month_start_days(key: int) -> int:
+    """First day (day number) of the calendar month ``key``."""
+    return int(np.datetime64(key, "M").astype("datetime64[D]").astype(np.int64))
+
 
 @dataclass
 class ChunkOutput:
@@ -94,9 +136,10 @@ class ChunkBuilder:
         f1: int,
         d0: int,
         d1: int,
-        rng: np.random.Generator,
+        seeds: np.random.SeedSequence,
     ) -> None:
-        self.rng = rng
+        self.seeds = seeds
+        self.rng = np.random.default_rng(seeds)
         self.period = period
         self.prefix = pop.prefix
         self.region = REGION_BY_PREFIX[pop.prefix]
@@ -133,6 +176,36 @@ class ChunkBuilder:
         self.dead_death = pop.death[dead]
         self.digits = np.concatenate([pop.iin_digits[p0:p1], pop.iin_digits[dead]])
         self.tables: dict[str, dict[str, pa.Array]] = {}
+        # Calendar months of churn: from the anchor's month to the month before the reference date.
+        self.churn_months = list(range(month_key(ANCHOR_DAYS), month_key(self.ref)))
+        self.adult_since = add_years(self.birth, 18)
+
+    # ------------------------------------------------------------------ random streams
+    def stream(self, name: str, month: int | None = None) -> np.random.Generator:
+        """The stream of one registry (and calendar month), keyed by seed, region and chunk only.
+
+        It becomes ``self.rng`` so that the helpers below draw from it too.
+        """
+        key = (*self.seeds.spawn_key, zlib.crc32(name.encode()), 0 if month is None else month + 1)
+        self.rng = np.random.default_rng(np.random.SeedSequence(self.seeds.entropy, spawn_key=key))
+        return self.rng
+
+    def month_streams(self, name: str):
+        """(month key, first day, first day of the next month, stream) of every churn month."""
+        for key in self.churn_months:
+            yield key, month_start_days(key), month_start_days(key + 1), self.stream(name, key)
+
+    @staticmethod
+    def days_between(low: np.ndarray | int, high: np.ndarray | int, u: np.ndarray) -> np.ndarray:
+        """Day numbers in [low, high) from per-entity uniforms ``u`` (drawn once per entity)."""
+        low = np.asarray(low, dtype=np.int64)
+        high = np.maximum(np.asarray(high, dtype=np.int64), low + 1)
+        return (low + np.floor(u * (high - low))).astype(np.int32)
+
+    def latent_earning(self) -> np.ndarray:
+        """Per family: monthly earnings from work (latent, independent of the income window)."""
+        formal = np.where(self.employment == FORMAL, self.wage, 0.0)
+        return self.per_family(formal + self.trader_income + self.informal_income)
 
     # ------------------------------------------------------------------ helpers
     def iin(self, person: np.ndarray) -> pa.StringArray:
@@ -148,15 +221,19 @@ class ChunkBuilder:
     def bins(self, k: int) -> pa.StringArray:
         """k random valid business identification numbers (same check digit as the IIN)."""
         rng = self.rng
-        yy = rng.integers(0, 26, k)
-        mm = rng.integers(1, 13, k)
+        return self.bins_from(rng.integers(0, 26, k), rng.integers(1, 13, k), rng.integers(0, 100_000, k))
+
+    @staticmethod
+    def bins_from(yy: np.ndarray, mm: np.ndarray, serial: np.ndarray) -> pa.StringArray:
+        """Valid BINs from registration year, month and serial (drawn per entity by the caller)."""
+        k = len(yy)
         digits = np.concatenate(
             [
                 int_to_digits(yy, 2),
                 int_to_digits(mm, 2),
                 np.full((k, 1), 4, np.uint8),
                 np.zeros((k, 1), np.uint8),
-                int_to_digits(rng.integers(0, 100_000, k), 5),
+                int_to_digits(serial, 5),
                 np.zeros((k, 1), np.uint8),
             ],
             axis=1,
@@ -175,7 +252,7 @@ class ChunkBuilder:
     # ------------------------------------------------------------------ latent attributes
     def attributes(self) -> None:
         """Disability, study, employment and incomes of every living member (latent, not a registry)."""
-        rng, n, age, male = self.rng, self.n, self.age, self.male
+        rng, n, age, male = self.stream("attributes"), self.n, self.age, self.male
         self.pension_age = np.where(male, 63, 61)
         self.adult = age >= 18
         self.pensioner = age >= self.pension_age
@@ -186,6 +263,12 @@ class ChunkBuilder:
         adult_group = np.searchsorted([0.12, 0.57], rng.random(n))  # I 12%, II 45%, III 43%
         self.dis_group = np.where(age < 18, 3, adult_group)
         self.dis_expired = self.disabled & (rng.random(n) < 0.03)  # review date passed, not renewed
+        # Assigned before the anchor; a certificate assigned on or after the reference date is not yet.
+        self.dis_assigned = self.days_between(
+            np.maximum(self.birth + 60, ANCHOR_DAYS - 15 * 365), ANCHOR_DAYS - 20, rng.random(n)
+        )
+        self.disabled &= self.dis_assigned < self.ref
+        self.dis_expired &= self.disabled
         self.dis_valid = self.disabled & ~self.dis_expired
         self.g12 = self.dis_valid & (self.dis_group <= 1)
 
@@ -221,7 +304,7 @@ class ChunkBuilder:
 
     def tenure(self) -> None:
         """How each family lives: owned, rented privately or from the state, or with relatives."""
-        rng, nf = self.rng, self.nf
+        rng, nf = self.stream("tenure"), self.nf
         settlement = self.fam_settlement
         probs = np.where(
             settlement[:, None] == 1,
@@ -257,7 +340,9 @@ class ChunkBuilder:
     # ------------------------------------------------------------------ civil registry and family card
     def population(self) -> None:
         n, nd = self.n, self.nd
-        host = self.rng.integers(0, self.nf, nd)  # the deceased keep their last registered address
+        host = self.stream("population").integers(
+            0, self.nf, nd
+        )  # the deceased keep their last registered address
         fam = np.r_[self.fam, host]
         self.tables["population"] = {
             "iin": self.iin(np.arange(n + nd)),
@@ -277,7 +362,9 @@ class ChunkBuilder:
         }
         registration = self.fam_registration[self.fam]
         born_later = self.birth > registration
-        link = np.where(born_later, self.birth + self.rng.integers(0, 30, self.n), registration)
+        link = np.where(
+            born_later, self.birth + self.stream("families").integers(0, 30, self.n), registration
+        )
         self.tables["family_links"] = {
             "family_id": pa.array(self.family_id[self.fam]),
             "iin": self.iin(np.arange(self.n)),
@@ -287,24 +374,34 @@ class ChunkBuilder:
 
     # ------------------------------------------------------------------ incomes
     def pension_contributions(self) -> None:
-        rng = self.rng
+        rng = self.stream("pension_contributions")
+        n = self.n
+        # Per person: one employer, and maybe a job started or lost on a date around the anchor or
+        # irregular months; each calendar month then has its own noise stream, so a month's row is the
+        # same in every period whose window holds it (the window just shifts).
+        pool = self.bins(max(n // 36, 1))
+        employer = rng.integers(0, len(pool), n)
+        r = rng.random(n)
+        change = self.days_between(ANCHOR_DAYS - 365, ANCHOR_DAYS + 365, rng.random(n))
         earners = np.flatnonzero(self.employment == FORMAL)
         e = len(earners)
-        month = np.arange(12)
-        r = rng.random(e)
-        k = rng.integers(1, 12, e)[:, None]
-        paid = ~(((r < 0.05)[:, None]) & (month < k))  # started the job during the window
-        paid &= ~(((r >= 0.05) & (r < 0.09))[:, None] & (month >= k))  # lost the job
-        paid &= ~(((r >= 0.09) & (r < 0.14))[:, None] & (rng.random((e, 12)) < 0.25))  # irregular months
-        wage = self.wage[earners][:, None] * np.exp(rng.normal(0, 0.06, (e, 12)))
+        paid = np.ones((e, 12), bool)
+        wage = np.empty((e, 12))
+        r_e, change_e = r[earners], change[earners]
+        for m, start in enumerate(self.window):
+            month_rng = self.stream("pension_contributions", month_key(start))
+            noise = month_rng.normal(0, 0.06, n)[earners]
+            irregular = month_rng.random(n)[earners] < 0.25
+            paid[:, m] &= ~((r_e < 0.05) & (start < change_e))  # started the job during the window
+            paid[:, m] &= ~((r_e >= 0.05) & (r_e < 0.09) & (start >= change_e))  # lost the job
+            paid[:, m] &= ~((r_e >= 0.09) & (r_e < 0.14) & irregular)  # irregular months
+            wage[:, m] = self.wage[earners] * np.exp(noise)
         rows_e, rows_m = np.nonzero(paid)
         contribution = np.round(wage[rows_e, rows_m] * 0.10)
-        pool = self.bins(max(e // 12, 1))
-        employer = rng.integers(0, len(pool), e)
         self.tables["pension_contributions"] = {
             "iin": self.iin(earners[rows_e]),
             "month": dates(self.window[rows_m]),
-            "employer_bin": pool.take(pa.array(employer[rows_e])),
+            "employer_bin": pool.take(pa.array(employer[earners][rows_e])),
             "contribution_kzt": pa.array(contribution),
         }
         # True wages: what the contributions say, plus nothing hidden.
@@ -314,7 +411,7 @@ class ChunkBuilder:
         self.formal_recent[earners] = paid[:, 9:].any(axis=1)
 
     def entrepreneur_income(self) -> None:
-        rng = self.rng
+        rng = self.stream("entrepreneur_income")
         ref_date = self.period.reference_date
         window_start = self.period.window_months[0]
         halves = []
@@ -327,17 +424,20 @@ class ChunkBuilder:
                     halves.append((to_days(start), to_days(end)))
         traders = np.flatnonzero(self.sole_trader)
         t = len(traders)
-        self.trader_registration = self.uniform_days(
-            np.maximum(add_years(self.birth[traders], 18), self.ref - 3650), self.ref - 60, t
+        registration = self.days_between(
+            np.maximum(self.adult_since, ANCHOR_DAYS - 3650), ANCHOR_DAYS - 60, rng.random(self.n)
         )
+        self.trader_registration = np.minimum(registration[traders], self.ref - 1)
         rows_t, starts, ends, amounts = [], [], [], []
         for start, end in halves:
             active = np.flatnonzero(self.trader_registration < end)
+            # The declaration of a half-year is drawn from that half-year's stream.
+            noise = self.stream("entrepreneur_income", month_key(start)).normal(0, 0.15, self.n)
             income = (
                 self.trader_income[traders[active]]
                 * self.declared_share[traders[active]]
                 * 6
-                * np.exp(rng.normal(0, 0.15, len(active)))
+                * np.exp(noise[traders[active]])
             )
             rows_t.append(active)
             starts.append(np.full(len(active), start, np.int32))
@@ -359,7 +459,7 @@ class ChunkBuilder:
         self.declared_monthly[traders] = declared_total / max(6 * len(halves), 1)
 
     def pensions_benefits(self) -> None:
-        rng, window = self.rng, self.window
+        rng, window = self.stream("pensions_benefits"), self.window
         latest_year = self.window_years.max()
         index = np.where(self.window_years == latest_year, 1.0, 1 / 1.08)  # January indexation
         person, month, kind, amount = [], [], [], []
@@ -373,14 +473,11 @@ class ChunkBuilder:
 
         retired = np.flatnonzero(self.pensioner)
         retire_day = add_years(self.birth[retired], self.pension_age[retired])
-        base = np.maximum(np.exp(rng.normal(np.log(165_000), 0.25, len(retired))), 0.9 * self.pm_ref)
+        base = np.maximum(np.exp(rng.normal(np.log(165_000), 0.25, self.n))[retired], 0.9 * self.pm_ref)
         add(retired, retire_day[:, None] < window[None, :], 0, base[:, None] * index[None, :])
 
         disabled = np.flatnonzero(self.dis_valid)
         coefficient = np.array([1.76, 1.40, 0.96, 1.40])[self.dis_group[disabled]]
-        self.dis_assigned = np.zeros(self.n, np.int32)
-        lowest = np.maximum(self.birth[disabled] + 60, self.ref - 15 * 365)
-        self.dis_assigned[disabled] = self.uniform_days(lowest, self.ref - 20, len(disabled))
         add(
             disabled,
             self.dis_assigned[disabled][:, None] < window[None, :],
@@ -422,7 +519,7 @@ class ChunkBuilder:
 
     def targeted_assistance(self) -> None:
         """ASP ('other' benefit) for part of the families whose registered income is under the line."""
-        rng = self.rng
+        rng = self.stream("targeted_assistance")
         registered = self.per_family(self.formal_wage_monthly + self.declared_monthly + self.benefits_monthly)
         gap = 0.7 * self.pm_ref * self.fam_size - registered
         takers = np.flatnonzero((gap > 0) & (rng.random(self.nf) < 0.08))
@@ -446,53 +543,57 @@ class ChunkBuilder:
 
     # ------------------------------------------------------------------ business
     def business_registry(self) -> None:
-        rng = self.rng
+        rng, n = self.stream("business_registry"), self.n
         traders = np.flatnonzero(self.sole_trader)
-        formerly = np.flatnonzero(
-            self.adult & (self.age >= 25) & ~self.sole_trader & (rng.random(self.n) < 0.04)
-        )
-        wage_rank = self.wage.argsort().argsort() / max(self.n - 1, 1)
+        formerly = np.flatnonzero(self.adult & (self.age >= 25) & ~self.sole_trader & (rng.random(n) < 0.04))
+        wage_rank = self.wage.argsort().argsort() / max(n - 1, 1)
         founders = np.flatnonzero(
-            self.adult
-            & (self.age >= 25)
-            & (self.age < 75)
-            & (rng.random(self.n) < 0.01 + 0.05 * wage_rank**4)
+            self.adult & (self.age >= 25) & (self.age < 75) & (rng.random(n) < 0.01 + 0.05 * wage_rank**4)
         )
-        former_reg = self.uniform_days(
-            np.maximum(add_years(self.birth[formerly], 18), self.ref - 7300), self.ref - 400, len(formerly)
+        former_reg = self.days_between(
+            np.maximum(self.adult_since, ANCHOR_DAYS - 7300), ANCHOR_DAYS - 400, rng.random(n)
         )
-        former_dereg = self.uniform_days(former_reg + 180, self.ref - 30, len(formerly))
-        founder_reg = self.uniform_days(
-            np.maximum(add_years(self.birth[founders], 20), self.ref - 7300), self.ref - 90, len(founders)
+        former_dereg = self.days_between(former_reg + 180, ANCHOR_DAYS - 30, rng.random(n))
+        founder_reg = self.days_between(
+            np.maximum(add_years(self.birth, 20), ANCHOR_DAYS - 7300), ANCHOR_DAYS - 90, rng.random(n)
         )
-        revenue = np.round(np.exp(rng.normal(np.log(30e6), 1.2, len(founders))))
-        self.founder_income = np.zeros(self.n)
-        self.founder_income[founders] = revenue * FOUNDER_DIVIDEND_SHARE / 12
+        revenue = np.round(np.exp(rng.normal(np.log(30e6), 1.2, n)))
+        bin_parts = (rng.integers(0, 26, n), rng.integers(1, 13, n), rng.integers(0, 100_000, n))
+        # Registrations dated on or after the reference date do not exist yet.
+        formerly = formerly[former_reg[formerly] < self.ref]
+        founders = founders[founder_reg[founders] < self.ref]
+        dereg = np.where(former_dereg[formerly] < self.ref, former_dereg[formerly], NO_DATE)
+        self.founder_income = np.zeros(n)
+        self.founder_income[founders] = revenue[founders] * FOUNDER_DIVIDEND_SHARE / 12
         person = np.r_[traders, formerly, founders]
         trader_iin = self.iin(traders)
         self.tables["business_registry"] = {
             "iin": self.iin(person),
-            "bin": pa.concat_arrays([trader_iin, self.iin(formerly), self.bins(len(founders))]),
+            "bin": pa.concat_arrays(
+                [trader_iin, self.iin(formerly), self.bins_from(*(part[founders] for part in bin_parts))]
+            ),
             "business_role": categories(
                 ("sole_trader", "company_founder"),
                 np.r_[np.zeros(len(traders) + len(formerly), np.int8), np.ones(len(founders), np.int8)],
             ),
-            "registration_date": dates(np.r_[self.trader_registration, former_reg, founder_reg]),
+            "registration_date": dates(
+                np.r_[self.trader_registration, former_reg[formerly], founder_reg[founders]]
+            ),
             "deregistration_date": dates(
-                np.r_[np.full(len(traders), NO_DATE), former_dereg, np.full(len(founders), NO_DATE)]
+                np.r_[np.full(len(traders), NO_DATE), dereg, np.full(len(founders), NO_DATE)]
             ),
             "declared_income_12m_kzt": pa.array(
-                np.r_[np.round(self.trader_declared_12m), np.zeros(len(formerly)), revenue]
+                np.r_[np.round(self.trader_declared_12m), np.zeros(len(formerly)), revenue[founders]]
             ),
         }
-        self.has_founder = np.zeros(self.n, bool)
+        self.has_founder = np.zeros(n, bool)
         self.has_founder[founders] = True
 
     # ------------------------------------------------------------------ property and assets
     def real_estate(self) -> None:
-        rng, nf = self.rng, self.nf
+        rng, nf = self.stream("real_estate"), self.nf
         own = np.flatnonzero(self.tenure_kind == OWN)
-        earning = self.per_family(self.formal_wage_monthly + self.trader_income + self.informal_income)
+        earning = self.latent_earning()
         wealth = (earning / self.fam_size).argsort().argsort() / max(nf - 1, 1)
         p_extra = 0.02 + 0.14 * wealth**3
         u = rng.random(nf)
@@ -502,17 +603,26 @@ class ChunkBuilder:
         n_commercial = (rng.random(nf) < np.where(trader_family, 0.10, 0.008)).astype(np.int64)
         n_commercial += (n_commercial > 0) & (rng.random(nf) < 0.2)
         self.n_extra_dwellings, self.n_commercial = n_extra, n_commercial
+        # Per family and object slot (primary, second owner, up to 8 extra, 2 commercial): area, date.
+        area_noise = rng.normal(0, 1, (nf, 10))
+        date_u = rng.random((nf, 12))
 
         # Primary dwellings: the head owns it, or head and spouse half each.
         spouse_of = np.full(nf, -1)
         spouse = np.flatnonzero(self.role == SPOUSE)
         spouse_of[self.fam[spouse]] = spouse
-        shared = (spouse_of[own] >= 0) & (rng.random(len(own)) < 0.3)
+        shared = (spouse_of[own] >= 0) & (rng.random(nf)[own] < 0.3)
         own_fam = np.r_[own, own[shared]]
         owner = np.r_[self.head[own], spouse_of[own][shared]]
         share = np.r_[np.where(shared, 0.5, 1.0), np.full(shared.sum(), 0.5)]
+        own_slot = np.r_[np.zeros(len(own), np.int64), np.ones(shared.sum(), np.int64)]
         primary_order = np.argsort(own_fam, kind="stable")
-        own_fam, owner, share = own_fam[primary_order], owner[primary_order], share[primary_order]
+        own_fam, owner, share, own_slot = (
+            own_fam[primary_order],
+            owner[primary_order],
+            share[primary_order],
+            own_slot[primary_order],
+        )
         extra_fam = np.repeat(np.arange(nf), n_extra)
         extra_seq = np.arange(len(extra_fam)) - np.repeat(np.cumsum(n_extra) - n_extra, n_extra)
         comm_fam = np.repeat(np.arange(nf), n_commercial)
@@ -526,16 +636,18 @@ class ChunkBuilder:
                 coded_ids(("CM",), 0, (base + comm_fam) * 10 + comm_seq, 12),
             ]
         )
-        n_rows = len(own_fam) + len(extra_fam) + len(comm_fam)
         fam_all = np.r_[own_fam, extra_fam, comm_fam]
         owner_all = np.r_[owner, self.head[extra_fam], self.head[comm_fam]]
         area = np.r_[
             self.dwelling_area[own_fam],
-            np.round(45 * np.exp(rng.normal(0, 0.4, len(extra_fam))), 1),
-            np.round(120 * np.exp(rng.normal(0, 0.7, len(comm_fam))), 1),
+            np.round(45 * np.exp(0.4 * area_noise[extra_fam, extra_seq]), 1),
+            np.round(120 * np.exp(0.7 * area_noise[comm_fam, 8 + comm_seq]), 1),
         ]
-        registration = self.uniform_days(
-            np.maximum(add_years(self.birth[owner_all], 18), self.ref - 9000), self.ref - 30, n_rows
+        slot = np.r_[own_slot, 2 + extra_seq, 10 + comm_seq]
+        registration = self.days_between(
+            np.maximum(self.adult_since[owner_all], ANCHOR_DAYS - 9000),
+            ANCHOR_DAYS - 30,
+            date_u[fam_all, slot],
         )
         self.tables["real_estate"] = {
             "object_id": object_id,
@@ -547,11 +659,19 @@ class ChunkBuilder:
             "area_m2": pa.array(area),
             "ownership_share": pa.array(np.r_[share, np.ones(len(extra_fam) + len(comm_fam))]),
             "kato": pa.array(self.fam_kato[fam_all], pa.string()),
-            "registration_date": dates(registration),
+            # The families own these dwellings now: a date the period has not reached is held at its eve.
+            "registration_date": dates(np.minimum(registration, self.ref - 1)),
         }
 
     def rent_contracts(self) -> None:
-        rng = self.rng
+        rng, nf = self.stream("rent_contracts"), self.nf
+        rent_noise, area_noise = rng.normal(0, 0.2, nf), rng.normal(0, 0.3, nf)
+        start_u, renews, has_earlier, earlier_u = (
+            rng.random(nf),
+            rng.random(nf),
+            rng.random(nf),
+            rng.random(nf),
+        )
         renters = np.flatnonzero((self.tenure_kind == RENT_PRIVATE) | (self.tenure_kind == RENT_STATE))
         private = self.tenure_kind[renters] == RENT_PRIVATE
         area = self.dwelling_area[renters] * 0.85
@@ -560,16 +680,18 @@ class ChunkBuilder:
             self.region.private_rent_kzt
             * settlement_factor
             * (area / 50) ** 0.7
-            * np.exp(rng.normal(0, 0.2, len(renters)))
+            * np.exp(rent_noise[renters])
         )
         rent = np.where(private, rent, rent * 0.2)
-        start = self.uniform_days(self.ref - 3 * 365, self.ref - 15, len(renters))
+        start = self.days_between(ANCHOR_DAYS - 3 * 365, ANCHOR_DAYS - 15, start_u[renters])
+        start = np.minimum(start, self.ref - 1)
+        # A private contract runs year by year: its end moves on by a year when the period passes it.
         years = np.ceil((self.ref - start) / 365.0).astype(np.int64).clip(1)
-        end = np.where(private & (rng.random(len(renters)) < 0.6), add_years(start, years) - 1, NO_DATE)
+        end = np.where(private & (renews[renters] < 0.6), add_years(start, years) - 1, NO_DATE)
         # A tenth of renters also have an earlier contract that ended (another dwelling).
-        earlier = renters[rng.random(len(renters)) < 0.10]
+        earlier = renters[has_earlier[renters] < 0.10]
         earlier_private = self.tenure_kind[earlier] == RENT_PRIVATE
-        earlier_end = self.uniform_days(self.ref - 5 * 365, self.ref - 3 * 365, len(earlier))
+        earlier_end = self.days_between(ANCHOR_DAYS - 5 * 365, ANCHOR_DAYS - 3 * 365, earlier_u[earlier])
         earlier_start = earlier_end - 365
         tenant = np.r_[self.head[renters], self.head[earlier]]
         kind = np.r_[np.where(private, 0, 1), np.where(earlier_private, 0, 1)]
@@ -586,7 +708,7 @@ class ChunkBuilder:
             "iin": self.iin(tenant),
             "landlord_type": categories(("private", "state"), kind),
             "dwelling_id": dwelling,
-            "area_m2": pa.array(np.round(np.r_[area, 50 * np.exp(rng.normal(0, 0.3, len(earlier)))], 1)),
+            "area_m2": pa.array(np.round(np.r_[area, 50 * np.exp(area_noise[earlier])], 1)),
             "monthly_rent_kzt": money(
                 np.r_[rent, np.where(earlier_private, 1.0, 0.2) * self.region.private_rent_kzt * 0.8]
             ),
@@ -595,7 +717,8 @@ class ChunkBuilder:
         }
 
     def housing_costs(self) -> None:
-        rng = self.rng
+        # The bill is about the period's last month: its own stream.
+        rng = self.stream("housing_costs", month_key(int(self.window[-1])))
         billed = np.flatnonzero((self.tenure_kind != WITH_RELATIVES) & (rng.random(self.nf) < 0.97))
         billing_month = self.window[-1]
         heating = 1.6 if self.period.window_months[-1].month in (10, 11, 12, 1, 2, 3, 4) else 1.0
@@ -616,63 +739,122 @@ class ChunkBuilder:
         }
 
     def vehicles(self) -> None:
-        rng, nf = self.rng, self.nf
-        earning = self.per_family(self.formal_wage_monthly + self.trader_income + self.informal_income)
-        wealth = (earning / self.fam_size).argsort().argsort() / max(nf - 1, 1)
+        rng, nf, n = self.stream("vehicles"), self.nf, self.n
+        wealth = (self.latent_earning() / self.fam_size).argsort().argsort() / max(nf - 1, 1)
         u = rng.random(nf)
+        more_cars = rng.integers(0, 3, nf)
+        car_age = rng.exponential(4.5, (nf, 5))
+        informal_u, informal_day_u = rng.random(n), rng.random(n)
+        commercial_u, commercial_type = rng.random(nf), rng.choice([1, 2], nf, p=[0.85, 0.15]).astype(np.int8)
+        moto_u, agri_u, agri_more, agri_extra = (
+            rng.random(nf),
+            rng.random(nf),
+            rng.random(nf),
+            rng.integers(1, 3, nf),
+        )
+        agri_kind = rng.integers(0, 5, (nf, 3))
+        other_age = rng.exponential(6.0, (nf, 5))  # commercial, motorcycle, three agri machines
+
         thresholds = np.stack([0.55 - 0.25 * wealth, 0.93 - 0.18 * wealth, 0.985 - 0.05 * wealth], axis=1)
         cars = (u[:, None] >= thresholds).sum(axis=1)
-        cars += (cars == 3) * rng.integers(0, 3, nf)
-        # Person-level: informal workers register cars in the last year (an activity signal).
-        informal_car = np.flatnonzero((self.employment == INFORMAL) & (rng.random(self.n) < 0.12))
+        cars += (cars == 3) * more_cars
         car_fam = np.repeat(np.arange(nf), cars)
         car_seq = np.arange(len(car_fam)) - np.repeat(np.cumsum(cars) - cars, cars)
         spouse_of = self.head.copy()
         spouse = np.flatnonzero(self.role == SPOUSE)
         spouse_of[self.fam[spouse]] = spouse
-        owner = np.where(car_seq == 1, spouse_of[car_fam], self.head[car_fam])
-        owner = np.r_[owner, informal_car]
-        n_cars = len(owner)
-        age_years = rng.exponential(4.5, n_cars)
-        reg = (self.ref - 1 - age_years * 365.25).astype(np.int32)
-        reg[len(car_fam) :] = self.uniform_days(self.ref - 360, self.ref - 1, len(informal_car))
-        vtype = np.zeros(n_cars, np.int8)
-
+        # Informal workers registered a car in the year before the anchor (an activity signal).
+        informal_car = np.flatnonzero((self.employment == INFORMAL) & (informal_u < 0.12))
         trader_family = self.per_family(self.sole_trader.astype(float)) > 0
-        commercial = np.flatnonzero(rng.random(nf) < np.where(trader_family, 0.15, 0.02))
-        moto = np.flatnonzero(self.fam_rural & (rng.random(nf) < 0.04))
-        agri_count = np.where(
-            self.fam_rural & (rng.random(nf) < 0.05), 1 + (rng.random(nf) < 0.3) * rng.integers(1, 3, nf), 0
-        )
+        commercial = np.flatnonzero(commercial_u < np.where(trader_family, 0.15, 0.02))
+        moto = np.flatnonzero(self.fam_rural & (moto_u < 0.04))
+        agri_count = np.where(self.fam_rural & (agri_u < 0.05), 1 + (agri_more < 0.3) * agri_extra, 0)
         agri_fam = np.repeat(np.arange(nf), agri_count)
-        agri_kind = rng.integers(0, 5, len(agri_fam))
-        owner = np.r_[owner, self.head[commercial], self.head[moto], self.head[agri_fam]]
+        agri_seq = np.arange(len(agri_fam)) - np.repeat(np.cumsum(agri_count) - agri_count, agri_count)
+
+        fam = np.r_[car_fam, self.fam[informal_car], commercial, moto, agri_fam]
+        slot = np.r_[
+            car_seq,
+            10 + informal_car - self.head[self.fam[informal_car]],
+            np.full(len(commercial), 5),
+            np.full(len(moto), 6),
+            7 + agri_seq,
+        ]
+        owner = np.r_[
+            np.where(car_seq == 1, spouse_of[car_fam], self.head[car_fam]),
+            informal_car,
+            self.head[commercial],
+            self.head[moto],
+            self.head[agri_fam],
+        ]
         vtype = np.r_[
-            vtype,
-            rng.choice([1, 2], len(commercial), p=[0.85, 0.15]).astype(np.int8),
+            np.zeros(len(car_fam) + len(informal_car), np.int8),
+            commercial_type[commercial],
             np.full(len(moto), 3, np.int8),
             np.full(len(agri_fam), 4, np.int8),
         ]
-        other = len(commercial) + len(moto) + len(agri_fam)
-        reg = np.r_[reg, (self.ref - 1 - rng.exponential(6.0, other) * 365.25).astype(np.int32)]
-        reg = np.maximum(reg, add_years(self.birth[owner], 18))
-        is_commercial = np.r_[
-            np.zeros(n_cars, bool), np.ones(len(commercial), bool), np.zeros(len(moto) + len(agri_fam), bool)
+        reg = np.r_[
+            (ANCHOR_DAYS - 1 - car_age[car_fam, car_seq] * DAYS_PER_YEAR).astype(np.int32),
+            self.days_between(ANCHOR_DAYS - 360, ANCHOR_DAYS - 1, informal_day_u[informal_car]),
+            (ANCHOR_DAYS - 1 - other_age[commercial, 0] * DAYS_PER_YEAR).astype(np.int32),
+            (ANCHOR_DAYS - 1 - other_age[moto, 1] * DAYS_PER_YEAR).astype(np.int32),
+            (ANCHOR_DAYS - 1 - other_age[agri_fam, 2 + agri_seq] * DAYS_PER_YEAR).astype(np.int32),
         ]
-        agri = np.r_[np.full(n_cars + len(commercial) + len(moto), -1), agri_kind]
-        order = np.argsort(self.fam[owner], kind="stable")
-        owner, vtype, reg, is_commercial, agri = (
+        reg = np.maximum(reg, self.adult_since[owner])
+        number = fam.astype(np.int64) * VEHICLE_SLOTS + slot
+        is_commercial = np.r_[
+            np.zeros(len(car_fam) + len(informal_car), bool),
+            np.ones(len(commercial), bool),
+            np.zeros(len(moto) + len(agri_fam), bool),
+        ]
+        agri = np.r_[np.full(len(fam) - len(agri_fam), -1), agri_kind[agri_fam, agri_seq]]
+
+        # Time moves: each month after the anchor some vehicles are sold (new owner and registration
+        # date, same vehicle id) and some adults register a new car.
+        row_of_number = np.full(nf * VEHICLE_SLOTS, -1, np.int64)
+        row_of_number[number] = np.arange(len(number))
+        new_owner, new_reg, new_number = [], [], []
+        informal = self.employment == INFORMAL
+        for key, first, after, month_rng in self.month_streams("vehicles"):
+            adults = np.flatnonzero(self.adult_since < first)
+            n_sold = month_rng.binomial(nf * VEHICLE_SLOTS, VEHICLE_RESALE_MONTHLY)
+            sold = row_of_number[month_rng.integers(0, nf * VEHICLE_SLOTS, n_sold)]
+            buyer = adults[month_rng.integers(0, max(len(adults), 1), n_sold)] if len(adults) else owner[sold]
+            day = self.days_between(first, after, month_rng.random(n_sold))
+            sold_now = (sold >= 0) & (reg[np.maximum(sold, 0)] < first)
+            owner[sold[sold_now]] = buyer[sold_now]
+            reg[sold[sold_now]] = day[sold_now]
+            p_new = VEHICLE_NEW_MONTHLY + informal * VEHICLE_NEW_INFORMAL_MONTHLY
+            buys = month_rng.random(n) < p_new
+            day = self.days_between(first, after, month_rng.random(n))
+            buyers = np.flatnonzero(buys & (self.adult_since < first))
+            new_owner.append(buyers)
+            new_reg.append(day[buyers])
+            k = key - self.churn_months[0]
+            new_number.append(NEW_VEHICLE_BASE + k * NEW_VEHICLES_PER_MONTH + np.arange(len(buyers)))
+        if new_owner:
+            k_new = sum(len(b) for b in new_owner)
+            owner = np.r_[owner, np.concatenate(new_owner)]
+            reg = np.r_[reg, np.concatenate(new_reg)]
+            number = np.r_[number, np.concatenate(new_number)]
+            vtype = np.r_[vtype, np.zeros(k_new, np.int8)]
+            is_commercial = np.r_[is_commercial, np.zeros(k_new, bool)]
+            agri = np.r_[agri, np.full(k_new, -1)]
+
+        # Vehicles registered on or after the reference date are not registered yet.
+        keep = np.flatnonzero(reg < self.ref)
+        order = keep[np.argsort(self.fam[owner[keep]], kind="stable")]
+        owner, vtype, reg, is_commercial, agri, number = (
             owner[order],
             vtype[order],
             reg[order],
             is_commercial[order],
             agri[order],
+            number[order],
         )
         agri_labels = categories(AGRI_TYPES, np.maximum(agri, 0))
         self.tables["vehicles"] = {
-            "vehicle_id": coded_ids(
-                ("VIN",), 0, (self.prefix * 10**9 + self.f0) * 1000 + np.arange(len(owner)), 14
-            ),
+            "vehicle_id": coded_ids(("VIN",), 0, (self.prefix * 10**9 + self.f0) * 1000 + number, 14),
             "iin": self.iin(owner),
             "vehicle_type": categories(("car", "truck", "bus", "motorcycle", "agri_machinery"), vtype),
             "registration_date": dates(reg),
@@ -685,13 +867,11 @@ class ChunkBuilder:
         self.recent_car[owner[(vtype == 0) & (reg >= self.ref - 365)]] = True
 
     def credit_bureau(self) -> None:
-        rng, n = self.rng, self.n
+        rng, n = self.stream("credit_bureau"), self.n
         borrower_age = self.adult & (self.age < 75)
-        poor = (self.per_family(self.formal_wage_monthly + self.benefits_monthly) / self.fam_size)[
-            self.fam
-        ] < self.pm_ref
+        poor = (self.latent_earning() / self.fam_size)[self.fam] < self.pm_ref
         p = np.array([0.0, 0.30, 0.0, 0.06, 0.12])
-        draws = rng.random((n, 5)) < p[None, :]
+        draws = rng.random((n, LOAN_KINDS)) < p[None, :]
         draws[:, 3] |= poor & (rng.random(n) < 0.08)  # microcredit is more common in poorer families
         draws[:, 2] = rng.random(n) < 0.04
         draws &= borrower_age[:, None]
@@ -699,22 +879,75 @@ class ChunkBuilder:
             (self.tenure_kind == OWN) & (rng.random(self.nf) < np.where(self.fam_rural, 0.03, 0.10))
         )
         draws[self.head[mortgage_fam], 0] = True
+        # Per (person, loan kind) slot: amount, arrears at the anchor, opening date.
+        median_of_kind = np.array([12e6, 800e3, 4e6, 150e3, 300e3])
+        slot_outstanding = np.round(median_of_kind[None, :] * np.exp(rng.normal(0, 0.6, (n, LOAN_KINDS))))
+        slot_u = rng.random((n, LOAN_KINDS))
+        slot_long = rng.integers(91, 721, (n, LOAN_KINDS))
+        slot_short = rng.integers(1, 90, (n, LOAN_KINDS))
+        slot_share = rng.uniform(0.05, 0.6, (n, LOAN_KINDS))
+        slot_open = rng.random((n, LOAN_KINDS))
         people, kinds = np.nonzero(draws)
-        k = len(people)
-        median = np.array([12e6, 800e3, 4e6, 150e3, 300e3])[kinds]
-        outstanding = np.round(median * np.exp(rng.normal(0, 0.6, k)))
-        u = rng.random(k)
+        outstanding = slot_outstanding[people, kinds]
+        u = slot_u[people, kinds]
         p90 = np.where(poor[people], 0.10, 0.04)
         days = np.where(
-            u < p90, rng.integers(91, 721, k), np.where(u < p90 + 0.06, rng.integers(1, 90, k), 0)
+            u < p90, slot_long[people, kinds], np.where(u < p90 + 0.06, slot_short[people, kinds], 0)
         )
-        arrears = np.where(days > 0, np.round(outstanding * rng.uniform(0.05, 0.6, k)) + 2000, 0.0)
         max_years = np.array([15, 5, 7, 1, 5])[kinds]
-        open_date = self.uniform_days(
-            np.maximum(self.ref - max_years * 365, add_years(self.birth[people], 18)), self.ref - 15, k
+        open_date = self.days_between(
+            np.maximum(ANCHOR_DAYS - max_years * 365, self.adult_since[people]),
+            ANCHOR_DAYS - 15,
+            slot_open[people, kinds],
         )
+        # Arrears run from a date: days in arrears grow as the period moves on.
+        since = np.where(days > 0, ANCHOR_DAYS - days, NO_DATE).astype(np.int64)
+        number = people.astype(np.int64) * LOAN_KINDS + kinds
+        share = slot_share[people, kinds]
+
+        row_of_number = np.full(n * LOAN_KINDS, -1, np.int64)
+        row_of_number[number] = np.arange(len(number))
+        new = {"people": [], "kinds": [], "outstanding": [], "open": [], "number": [], "share": []}
+        for key, first, after, month_rng in self.month_streams("credit_bureau"):
+            for rate, becomes in ((CREDIT_CURE_MONTHLY, "cure"), (CREDIT_DEFAULT_MONTHLY, "default")):
+                hits = month_rng.integers(0, n * LOAN_KINDS, month_rng.binomial(n * LOAN_KINDS, rate))
+                rows = row_of_number[hits]
+                rows = rows[(rows >= 0) & (open_date[np.maximum(rows, 0)] < first)]
+                if becomes == "cure":
+                    since[rows[since[rows] != NO_DATE]] = NO_DATE
+                else:
+                    current = rows[since[rows] == NO_DATE]
+                    since[current] = self.days_between(first, after, month_rng.random(len(current)))
+            eligible = (self.adult_since < first) & (add_years(self.birth, 75) > first)
+            takers = np.flatnonzero(eligible & (month_rng.random(n) < CREDIT_NEW_MONTHLY))
+            kind = month_rng.choice([1, 3, 4], len(takers), p=[0.5, 0.3, 0.2])
+            new["people"].append(takers)
+            new["kinds"].append(kind)
+            new["outstanding"].append(
+                np.round(median_of_kind[kind] * np.exp(month_rng.normal(0, 0.6, len(takers))))
+            )
+            new["open"].append(self.days_between(first, after, month_rng.random(len(takers))))
+            k = key - self.churn_months[0]
+            new["number"].append(NEW_LOAN_BASE + k * NEW_LOANS_PER_MONTH + np.arange(len(takers)))
+            new["share"].append(np.zeros(len(takers)))
+        if new["people"]:
+            k_new = sum(len(t) for t in new["people"])
+            people = np.r_[people, np.concatenate(new["people"])]
+            kinds = np.r_[kinds, np.concatenate(new["kinds"])]
+            outstanding = np.r_[outstanding, np.concatenate(new["outstanding"])]
+            open_date = np.r_[open_date, np.concatenate(new["open"])]
+            number = np.r_[number, np.concatenate(new["number"])]
+            share = np.r_[share, np.concatenate(new["share"])]
+            since = np.r_[since, np.full(k_new, NO_DATE, np.int64)]
+        # Loans opened on or after the reference date do not exist yet.
+        keep = open_date < self.ref
+        people, kinds, outstanding, open_date, number, share, since = (
+            a[keep] for a in (people, kinds, outstanding, open_date, number, share, since)
+        )
+        days = np.where((since != NO_DATE) & (since < self.ref), self.ref - since, 0)
+        arrears = np.where(days > 0, np.round(outstanding * share) + 2000, 0.0)
         self.tables["credit_bureau"] = {
-            "contract_id": coded_ids(("CB",), 0, (self.prefix * 10**9 + self.f0) * 100 + np.arange(k), 13),
+            "contract_id": coded_ids(("CB",), 0, (self.prefix * 10**9 + self.f0) * 100 + number, 13),
             "iin": self.iin(people),
             "loan_type": categories(LOAN_TYPES, kinds),
             "outstanding_kzt": pa.array(outstanding),
@@ -725,22 +958,32 @@ class ChunkBuilder:
 
     # ------------------------------------------------------------------ health, education, travel
     def disability(self) -> None:
-        rng = self.rng
+        rng, n = self.stream("disability"), self.n
+        expired_assigned = self.days_between(
+            np.maximum(self.birth + 60, ANCHOR_DAYS - 4000), ANCHOR_DAYS - 400, rng.random(n)
+        )
+        expired_review = self.days_between(ANCHOR_DAYS - 300, ANCHOR_DAYS - 1, rng.random(n))
+        indefinite_u = rng.random(n)
+        # Re-examination every cycle from a per-person phase: the review date is the next one that is
+        # at least a month away, so it moves on only when the period passes it.
+        phase = self.days_between(
+            ANCHOR_DAYS + 30, ANCHOR_DAYS + 30 + DISABILITY_REVIEW_CYCLE_DAYS, rng.random(n)
+        )
+        cycles = np.maximum(np.ceil((self.ref + 30 - phase) / DISABILITY_REVIEW_CYCLE_DAYS), 0).astype(
+            np.int64
+        )
+        next_review = phase + cycles * DISABILITY_REVIEW_CYCLE_DAYS
+
         people = np.flatnonzero(self.disabled)
-        d = len(people)
         assigned = self.dis_assigned[people]
         expired = self.dis_expired[people]
-        assigned[expired] = self.uniform_days(
-            np.maximum(self.birth[people[expired]] + 60, self.ref - 4000), self.ref - 400, int(expired.sum())
-        )
+        assigned[expired] = np.minimum(expired_assigned[people[expired]], self.ref - 1)
         child = self.dis_group[people] == 3
-        indefinite = ~child & (rng.random(d) < 0.45)
+        indefinite = ~child & (indefinite_u[people] < 0.45)
         review = np.where(
-            child,
-            np.minimum(add_years(self.birth[people], 18), self.ref + 2 * 365),
-            self.uniform_days(self.ref + 30, self.ref + 2 * 365, d),
+            child, np.minimum(add_years(self.birth[people], 18), next_review[people]), next_review[people]
         )
-        review = np.where(expired, self.uniform_days(self.ref - 300, self.ref - 1, d), review)
+        review = np.where(expired, np.minimum(expired_review[people], self.ref - 1), review)
         review = np.where(indefinite & ~expired, NO_DATE, review)
         self.tables["disability"] = {
             "iin": self.iin(people),
@@ -750,39 +993,71 @@ class ChunkBuilder:
         }
 
     def health(self) -> None:
-        rng, age, n = self.rng, self.age, self.n
+        rng, age, n = self.stream("health"), self.age, self.n
         p = np.select([age < 18, age < 40, age < 60], [0.03, 0.07, 0.22], 0.45)
         chronic = rng.random(n) < p
         second = chronic & (rng.random(n) < 0.25)
         ended = ~chronic & self.adult & (rng.random(n) < 0.04)
-        people = np.sort(
-            np.r_[np.flatnonzero(chronic), np.flatnonzero(second), np.flatnonzero(ended)], kind="stable"
+        # Per person, three observation slots (first, second, ended): code, start and end.
+        code_u = rng.random((n, 3))
+        start_u = rng.random((n, 3))
+        end_u = rng.random((n, 3))
+        slot_mask = np.stack([chronic, second, ended], axis=1)
+        people, slot = np.nonzero(slot_mask)
+        start = self.days_between(
+            np.maximum(self.birth[people] + 30, ANCHOR_DAYS - 3650), ANCHOR_DAYS - 20, start_u[people, slot]
         )
-        k = len(people)
-        is_child = age[people] < 18
-        codes = np.where(is_child, rng.integers(0, len(ICD10_CHILD), k), rng.integers(0, len(ICD10_ADULT), k))
+        is_ended = slot == 2
+        end = np.where(is_ended, self.days_between(start + 30, ANCHOR_DAYS - 1, end_u[people, slot]), NO_DATE)
+        code = code_u[people, slot]
+        number = people.astype(np.int64) * 3 + slot
+
+        # Time moves: ongoing observations end and new ones start, month by month after the anchor.
+        row_of_number = np.full(n * 3, -1, np.int64)
+        row_of_number[number] = np.arange(len(number))
+        new_people, new_start, new_code = [], [], []
+        for _key, first, after, month_rng in self.month_streams("health"):
+            hits = month_rng.integers(0, n * 3, month_rng.binomial(n * 3, HEALTH_END_MONTHLY))
+            day = self.days_between(first, after, month_rng.random(len(hits)))
+            rows = row_of_number[hits]
+            ends_now = (
+                (rows >= 0) & (end[np.maximum(rows, 0)] == NO_DATE) & (start[np.maximum(rows, 0)] < first)
+            )
+            end[rows[ends_now]] = day[ends_now]
+            starts = np.flatnonzero((self.adult_since < first) & (month_rng.random(n) < HEALTH_NEW_MONTHLY))
+            new_people.append(starts)
+            new_start.append(self.days_between(first, after, month_rng.random(n))[starts])
+            new_code.append(month_rng.random(n)[starts])
+        if new_people:
+            people = np.r_[people, np.concatenate(new_people)]
+            start = np.r_[start, np.concatenate(new_start)]
+            code = np.r_[code, np.concatenate(new_code)]
+            end = np.r_[end, np.full(len(people) - len(end), NO_DATE, np.int64)]
+        # Observations starting on or after the reference date do not exist yet; later ends are open.
+        keep = np.flatnonzero(start < self.ref)
+        keep = keep[np.argsort(people[keep], kind="stable")]
+        people, start, code = people[keep], start[keep], code[keep]
+        end = np.where(end[keep] < self.ref, end[keep], NO_DATE)
+        is_child = self.adult_since[people] > start  # a child when the observation started
         labels = pa.array(
             np.where(
                 is_child,
-                np.array(ICD10_CHILD, object)[np.minimum(codes, len(ICD10_CHILD) - 1)],
-                np.array(ICD10_ADULT, object)[codes],
+                np.array(ICD10_CHILD, object)[(code * len(ICD10_CHILD)).astype(np.int64)],
+                np.array(ICD10_ADULT, object)[(code * len(ICD10_ADULT)).astype(np.int64)],
             ),
             pa.string(),
         )
-        start = self.uniform_days(np.maximum(self.birth[people] + 30, self.ref - 3650), self.ref - 20, k)
-        # Rows of people without an ongoing observation are the ended ones.
-        is_ended = ~chronic[people]
-        end = np.where(is_ended, self.uniform_days(start + 30, self.ref - 1, k), NO_DATE)
         self.tables["health"] = {
             "iin": self.iin(people),
             "icd10_code": labels,
             "observation_start": dates(start),
             "observation_end": dates(end),
         }
-        self.chronic = chronic
+        self.chronic = np.zeros(n, bool)
+        self.chronic[people[end == NO_DATE]] = True
 
     def education(self) -> None:
-        rng, age, n = self.rng, self.age, self.n
+        rng, age, n = self.stream("education"), self.age, self.n
         ref_year = self.period.reference_date.year
         ref_month = self.period.reference_date.month
         # The school year starts on 1 September; a child enters school the September after turning 6.
@@ -851,7 +1126,8 @@ class ChunkBuilder:
         self.pupil = pupil | college | university
 
     def border_crossings(self) -> None:
-        rng, n = self.rng, self.n
+        # About the last 12 months: redrawn for every period.
+        rng, n = self.stream("border_crossings", month_key(self.ref)), self.n
         u = rng.random(n)
         trips = np.select(
             [u < 0.82, u < 0.92, u < 0.97], [0, 1, rng.integers(2, 4, n)], rng.integers(4, 11, n)
@@ -879,7 +1155,7 @@ class ChunkBuilder:
 
     # ------------------------------------------------------------------ agriculture
     def livestock(self) -> None:
-        rng, nf = self.rng, self.nf
+        rng, nf = self.stream("livestock"), self.nf
         keeps = rng.random(nf) < np.where(self.fam_rural, 0.45, 0.03)
         big = keeps & (rng.random(nf) < 0.04)
         south_west = self.prefix in (23, 43, 47, 61, 31)
@@ -901,7 +1177,7 @@ class ChunkBuilder:
         }
 
     def land_plots(self) -> None:
-        rng, nf = self.rng, self.nf
+        rng, nf = self.stream("land_plots"), self.nf
         household = rng.random(nf) < np.where(self.fam_rural, 0.55, 0.08)
         agricultural = rng.random(nf) < np.where(self.fam_rural, 0.05, 0.005)
         fam = np.r_[np.flatnonzero(household), np.flatnonzero(agricultural)]
@@ -923,7 +1199,7 @@ class ChunkBuilder:
 
     # ------------------------------------------------------------------ housing waiting list
     def housing_waiting_list(self) -> None:
-        rng, nf = self.rng, self.nf
+        rng, nf = self.stream("housing_waiting_list"), self.nf
         children = self.per_family((self.age < 18).astype(float))
         g12 = self.per_family(self.g12.astype(float)) > 0
         child_dis = self.per_family((self.dis_valid & (self.dis_group == 3)).astype(float)) > 0
@@ -935,11 +1211,17 @@ class ChunkBuilder:
         owner = self.tenure_kind == OWN
         special = category < 5
         p = np.where(owner, np.where(special, 0.05, 0.01), np.where(special, 0.55, 0.15))
-        listed = np.flatnonzero(rng.random(nf) < p)
+        listed_u, registration_u = rng.random(nf), rng.random(nf)
+        listed = np.flatnonzero(listed_u < p)
         applicant = np.where(category[listed] == 4, self.family_mother()[listed], self.head[listed])
-        registration = self.uniform_days(
-            np.maximum(add_years(self.birth[applicant], 18), self.ref - 12 * 365), self.ref - 10, len(listed)
+        registration = self.days_between(
+            np.maximum(self.adult_since[applicant], ANCHOR_DAYS - 12 * 365),
+            ANCHOR_DAYS - 10,
+            registration_u[listed],
         )
+        # Entries registered on or after the reference date are not on the list yet.
+        on_list = registration < self.ref
+        listed, applicant, registration = listed[on_list], applicant[on_list], registration[on_list]
         # queue_number is a rank over the whole region: the generator assigns it after the last chunk.
         self.tables["housing_waiting_list"] = {
             "iin": self.iin(applicant),
