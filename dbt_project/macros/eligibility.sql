@@ -90,7 +90,8 @@
 {%- endmacro %}
 
 {% macro elig_output_columns(service, beneficiary_iin='cast(null as varchar)') -%}
-  {#- The columns every service model starts with; eligibility_list reads exactly these. -#}
+  {#- The columns every candidates model starts with; eligibility_list reads these but
+      allowed_levels (the level filter, see elig_level_filtered). -#}
   period,
   region,
   '{{ service }}' as service,
@@ -99,7 +100,17 @@
   cast(level as tinyint) as level,
   rule_version,
   methodology_version,
-  reason_codes
+  reason_codes,
+  allowed_levels
+{%- endmacro %}
+
+{% macro elig_level_filtered(service) -%}
+  {#- A service's list: its candidates (every rule but the level) at an allowed level. The level
+      filter lives here only, so the candidates are exactly the list without it (the what-if
+      simulation re-applies it to the levels of a methodology variant). -#}
+  select * exclude (allowed_levels)
+  from {{ ref('elig_candidates_' ~ service) }}
+  where {{ elig_levels_allow('allowed_levels', 'level') }}
 {%- endmacro %}
 
 {% macro elig_assert_money_for_period() -%}

@@ -250,7 +250,10 @@ def runs(tmp_path_factory):
             ).df()
         except duckdb.CatalogException:
             summary = pd.DataFrame(columns=["period", "region", "service"])
-    return {"results": results, "lists": lists, "labels": labels, "summary": summary}
+        candidates = con.execute(
+            f"select * from {dbt.relation('eligibility_candidates')} order by period, region, service, family_id"
+        ).df()
+    return {"results": results, "lists": lists, "labels": labels, "summary": summary, "candidates": candidates}
 
 
 def as_expected_rows(frame: pd.DataFrame, labels: dict[str, str]) -> set[tuple]:
@@ -348,3 +351,17 @@ def test_a_failed_insert_keeps_the_partition_as_it_was(runs):
     assert as_expected_rows(runs["lists"]["F"][("2026-03", "79")], runs["labels"]) == as_expected_rows(
         runs["lists"]["D"][("2026-03", "79")], runs["labels"]
     )
+
+
+def test_candidates_are_the_list_before_the_level_filter(runs):
+    """eligibility_candidates (what-if input) = the list plus the rows only the level keeps out."""
+    for statuses in (runs["results"][step] for step in "ABCD"):  # the candidates-vs-list data test ran
+        assert any(name.startswith("elig_candidates_match_list_eligibility_candidates") for name in statuses)
+    candidates = runs["candidates"]
+    assert not any("iin" in column for column in candidates.columns)
+    shymkent = candidates[(candidates.period == "2026-03") & (candidates.region == "79")]
+    listed = shymkent[shymkent.listed]
+    assert len(listed) == len(runs["lists"]["D"][("2026-03", "79")])
+    # step D rescored family 114 to level 6: off the housing assistance list, still a candidate
+    rescored = shymkent[(shymkent.family_id == 114) & (shymkent.service == "housing_assistance")]
+    assert rescored[["level", "listed"]].values.tolist() == [[6, False]]
