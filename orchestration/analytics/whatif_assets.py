@@ -12,7 +12,7 @@ import yaml
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.settings import PlatformPaths
-from orchestration.warehouse.keys import ELIGIBILITY_LIST_KEY, FAMILY_FEATURES_KEY
+from orchestration.warehouse.keys import FAMILY_FEATURES_KEY
 
 WHATIF_KEY = dg.AssetKey(["methodology_whatif"])
 ELIGIBILITY_CANDIDATES_KEY = dg.AssetKey(["eligibility_candidates"])
@@ -34,7 +34,7 @@ class WhatIfConfig(dg.Config):
     key=WHATIF_KEY,
     deps=[
         FAMILY_FEATURES_KEY,
-        dg.AssetDep(ELIGIBILITY_LIST_KEY, partition_mapping=_EVERY_REGION_OF_THE_MONTH),
+        dg.AssetDep(ELIGIBILITY_CANDIDATES_KEY, partition_mapping=_EVERY_REGION_OF_THE_MONTH),
     ],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
