@@ -390,8 +390,9 @@ class ChunkBuilder:
         r_e, change_e = r[earners], change[earners]
         for m, start in enumerate(self.window):
             month_rng = self.stream("pension_contributions", month_key(start))
-            noise = month_rng.normal(0, 0.06, n)[earners]
-            irregular = month_rng.random(n)[earners] < 0.25
+            # float32 draws: one per person and month is the bulk of the cost, and enough precision.
+            noise = 0.06 * month_rng.standard_normal(n, dtype=np.float32)[earners]
+            irregular = month_rng.random(n, dtype=np.float32)[earners] < 0.25
             paid[:, m] &= ~((r_e < 0.05) & (start < change_e))  # started the job during the window
             paid[:, m] &= ~((r_e >= 0.05) & (r_e < 0.09) & (start >= change_e))  # lost the job
             paid[:, m] &= ~((r_e >= 0.09) & (r_e < 0.14) & irregular)  # irregular months
@@ -881,29 +882,30 @@ class ChunkBuilder:
         draws[self.head[mortgage_fam], 0] = True
         # Per (person, loan kind) slot: amount, arrears at the anchor, opening date.
         median_of_kind = np.array([12e6, 800e3, 4e6, 150e3, 300e3])
-        slot_outstanding = np.round(median_of_kind[None, :] * np.exp(rng.normal(0, 0.6, (n, LOAN_KINDS))))
-        slot_u = rng.random((n, LOAN_KINDS))
-        slot_long = rng.integers(91, 721, (n, LOAN_KINDS))
-        slot_short = rng.integers(1, 90, (n, LOAN_KINDS))
-        slot_share = rng.uniform(0.05, 0.6, (n, LOAN_KINDS))
-        slot_open = rng.random((n, LOAN_KINDS))
+        # (float32: five slots per person make these the largest draws of the chunk.)
+        slot_normal = rng.standard_normal((n, LOAN_KINDS), dtype=np.float32)
+        slot_u = rng.random(
+            (n, LOAN_KINDS, 4), dtype=np.float32
+        )  # arrears?, how late, arrears share, opening
         people, kinds = np.nonzero(draws)
-        outstanding = slot_outstanding[people, kinds]
-        u = slot_u[people, kinds]
+        outstanding = np.round(
+            median_of_kind[kinds] * np.exp(0.6 * slot_normal[people, kinds].astype(np.float64))
+        )
+        u, late, share_u, open_u = (slot_u[people, kinds, j].astype(np.float64) for j in range(4))
         p90 = np.where(poor[people], 0.10, 0.04)
         days = np.where(
-            u < p90, slot_long[people, kinds], np.where(u < p90 + 0.06, slot_short[people, kinds], 0)
+            u < p90,
+            91 + np.floor(late * 630).astype(np.int64),
+            np.where(u < p90 + 0.06, 1 + np.floor(late * 89).astype(np.int64), 0),
         )
         max_years = np.array([15, 5, 7, 1, 5])[kinds]
         open_date = self.days_between(
-            np.maximum(ANCHOR_DAYS - max_years * 365, self.adult_since[people]),
-            ANCHOR_DAYS - 15,
-            slot_open[people, kinds],
+            np.maximum(ANCHOR_DAYS - max_years * 365, self.adult_since[people]), ANCHOR_DAYS - 15, open_u
         )
         # Arrears run from a date: days in arrears grow as the period moves on.
         since = np.where(days > 0, ANCHOR_DAYS - days, NO_DATE).astype(np.int64)
         number = people.astype(np.int64) * LOAN_KINDS + kinds
-        share = slot_share[people, kinds]
+        share = 0.05 + 0.55 * share_u
 
         row_of_number = np.full(n * LOAN_KINDS, -1, np.int64)
         row_of_number[number] = np.arange(len(number))
