@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.jobs import monthly_scoring_job, regional_publication_job
+from orchestration.analytics.assets import family_level_changes, targeting_audit
+from orchestration.jobs import monthly_analytics_job, monthly_scoring_job, regional_publication_job
 from orchestration.landing.assets import landing_extracts
 from orchestration.publication.assets import published_eligibility_lists
 from orchestration.quality.checks import (
@@ -21,7 +22,11 @@ from orchestration.quality.checks import (
 from orchestration.resources import default_resources
 from orchestration.schedules import monthly_rescoring_schedule
 from orchestration.scoring.assets import family_scores
-from orchestration.sensors import landing_drop_sensor, publish_regions_after_scoring
+from orchestration.sensors import (
+    analyse_month_after_publication,
+    landing_drop_sensor,
+    publish_regions_after_scoring,
+)
 from orchestration.settings import PlatformPaths
 from orchestration.warehouse.assets import eligibility_dbt_models, warehouse_dbt_models
 from orchestration.warehouse.resources import dbt_resource
@@ -38,11 +43,13 @@ def build_definitions(paths: PlatformPaths | None = None) -> dg.Definitions:
             family_scores,
             eligibility_dbt_models,
             published_eligibility_lists,
+            family_level_changes,
+            targeting_audit,
         ],
         asset_checks=[features_gx_check, scores_gx_check, level_share_drift, eligibility_gx_check],
-        jobs=[monthly_scoring_job, regional_publication_job],
+        jobs=[monthly_scoring_job, regional_publication_job, monthly_analytics_job],
         schedules=[monthly_rescoring_schedule],
-        sensors=[landing_drop_sensor, publish_regions_after_scoring],
+        sensors=[landing_drop_sensor, publish_regions_after_scoring, analyse_month_after_publication],
         resources={**default_resources(paths), "dbt": dbt_resource()},
     )
 

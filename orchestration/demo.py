@@ -20,6 +20,9 @@ from orchestration.instance import local_instance
 from orchestration.partitions import PILOT_REGIONS, month_region_key
 from orchestration.settings import PlatformPaths
 
+#: Dagster's own event lines only from WARNING up: dbt's progress lines still show.
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -59,7 +62,9 @@ def run_job(
     """Execute a job of the code location in process for one partition."""
     job = defs.resolve_job_def(job_name)
     started = time.perf_counter()
-    result = job.execute_in_process(instance=instance, partition_key=partition_key, raise_on_error=False)
+    result = job.execute_in_process(
+        instance=instance, partition_key=partition_key, raise_on_error=False, run_config=QUIET_LOGS
+    )
     failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     status = "succeeded" if result.success else f"FAILED (steps: {', '.join(failed)})"
     print(f"{job_name} [{partition_key}] {status} in {time.perf_counter() - started:.1f} s")
@@ -129,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             regional_ok &= run_job(
                 defs, instance, "regional_publication_job", month_region_key(args.month, region)
             ).success
+        run_job(defs, instance, "monthly_analytics_job", args.month)
     print(
         f"\npipeline {time.perf_counter() - pipeline_started:.1f} s, total {time.perf_counter() - started:.1f} s"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.analytics.assets import family_level_changes, targeting_audit
 from orchestration.landing.assets import landing_extracts
 from orchestration.partitions import month_region_partitions, monthly_partitions
 from orchestration.publication.assets import published_eligibility_lists
@@ -24,4 +25,12 @@ regional_publication_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(eligibility_dbt_models, published_eligibility_lists),
     partitions_def=month_region_partitions,
     description="Build one pilot region's eligibility lists, gate them and publish them.",
+)
+
+#: Analytics of the month (not for payment): change explanations and the targeting audit.
+monthly_analytics_job = dg.define_asset_job(
+    name="monthly_analytics_job",
+    selection=dg.AssetSelection.assets(family_level_changes, targeting_audit),
+    partitions_def=monthly_partitions,
+    description="Explain every family's level change since last month and audit targeting against the latent truth.",
 )

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.jobs import monthly_scoring_job, regional_publication_job
+from orchestration.jobs import monthly_analytics_job, monthly_scoring_job, regional_publication_job
 from orchestration.landing.drop import inspect_drop
 from orchestration.partitions import PILOT_REGIONS, month_region_key, monthly_partitions
 from orchestration.resources import LandingResource
@@ -58,3 +58,18 @@ def publish_regions_after_scoring(context: dg.RunStatusSensorContext):
         )
         for region in PILOT_REGIONS
     ]
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[regional_publication_job],
+    request_job=monthly_analytics_job,
+    description="After a region publishes, explain the month's changes and audit targeting (once per month).",
+)
+def analyse_month_after_publication(context: dg.RunStatusSensorContext):
+    partition = context.dagster_run.tags.get("dagster/partition", "")
+    period = partition.split("|")[0]
+    if not period:
+        return dg.SkipReason("the publication run had no partition")
+    # One analytics run per month and publication state: the run key dedupes the second region.
+    return dg.RunRequest(run_key=f"analytics-{period}", partition_key=period)

@@ -165,6 +165,13 @@ def test_a_clean_month_is_scored_gated_and_published_in_both_regions(platform, c
     assert features == scores > 0
 
 
+def test_the_analytics_of_a_published_month_run(platform, clean_month):
+    paths, defs, instance = platform
+    result = _run(defs, instance, "monthly_analytics_job", CLEAN_MONTH)
+    assert result.success
+    assert (paths.data_root / "reports" / CLEAN_MONTH).exists()
+
+
 def test_a_month_whose_incomes_vanished_is_blocked_and_publishes_nothing(platform, clean_month):
     paths, defs, instance = platform
     monthly = _run(defs, instance, "monthly_scoring_job", BROKEN_MONTH)
