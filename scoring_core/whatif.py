@@ -430,7 +430,7 @@ def _candidates_by_unit(candidates: pd.DataFrame, family_index: pd.Index, unit_o
         .amount.agg(["size", "sum"])
         .reset_index()
     )  # fmt: skip
-    per_unit = per_family.groupby(["unit", "service"], sort=False).agg(
+    per_unit = per_family.groupby(["unit", "service"], sort=True).agg(
         families=("family", "size"), rows=("size", "sum"), amount=("sum", "sum")
     ).reset_index()  # fmt: skip
     return (per_unit.unit.to_numpy(np.int64), per_unit.service.to_numpy(np.int64),
