@@ -219,8 +219,8 @@ class Patterns:
 
 
 def _value_rows(columns: Mapping[str, np.ndarray], layout: KernelLayout, p: KernelParams,
-                hidden: np.ndarray, pci: np.ndarray) -> dict[int, np.ndarray]:  # fmt: skip
-    """Lazy-free map of variable row index -> float64 values, as the kernel sees them."""
+                hidden: np.ndarray, pci: np.ndarray):  # fmt: skip
+    """A function: variable row index -> its float64 values as the kernel sees them (made once, on demand)."""
     rows: dict[int, np.ndarray] = {}
     names = layout.features + DERIVED_VARIABLES
 
@@ -240,7 +240,7 @@ def _value_rows(columns: Mapping[str, np.ndarray], layout: KernelLayout, p: Kern
                 rows[i] = np.asarray(columns[name], np.float64)
         return rows[i]
 
-    return row  # type: ignore[return-value]
+    return row
 
 
 def _indicator_value(row, p: KernelParams, k: int) -> np.ndarray:
