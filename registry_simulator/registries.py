@@ -29,7 +29,7 @@ from .columns import NO_DATE, add_years, categories, coded_ids, dates, money
 from .geography import REGION_BY_PREFIX, classifier
 from .iin import check_digits, digits_to_arrow, int_to_digits
 from .period import Period, mrp, subsistence_minimum, to_days
-from .population import DAYS_PER_YEAR, HEAD, POPULATION_ANCHOR_DAYS, ROLES, SPOUSE, RegionPopulation
+from .population import DAYS_PER_YEAR, HEAD, ROLES, SPOUSE, RegionPopulation
 
 # Tenure of the dwelling a family lives in.
 OWN, RENT_PRIVATE, RENT_STATE, WITH_RELATIVES = range(4)
@@ -85,17 +85,22 @@ COMMERCIAL_RENT_KZT = 170_000.0
 LIVESTOCK_ANNUAL_YIELD = 0.12
 FOUNDER_DIVIDEND_SHARE = 0.04  # share of a company's declared revenue its founder takes home per year
 
-#: Durable records are dated against this fixed day (2026-01-01, the population's anchor).
-ANCHOR_DAYS = POPULATION_ANCHOR_DAYS
-# Monthly churn after the anchor (probabilities per calendar month).
+#: Durable records are dated before this fixed day: 2025-01-01, the platform's first period
+#: (orchestration.partitions.FIRST_PERIOD), so every period it runs is reached by monthly churn.
+ANCHOR_DAYS = 20089
+# Monthly churn after the anchor (probabilities per calendar month), set so that the registries keep
+# roughly their size: what is added balances what leaves.
 VEHICLE_NEW_MONTHLY = 0.0015  # an adult registers a new car
 VEHICLE_NEW_INFORMAL_MONTHLY = 0.006  # extra for informal workers (the "recent car" activity signal)
 VEHICLE_RESALE_MONTHLY = 0.004  # a vehicle is sold to another adult of the chunk and re-registered
+VEHICLE_SCRAP_MONTHLY = 0.003  # a vehicle is deregistered (scrapped or sold abroad)
 CREDIT_NEW_MONTHLY = 0.004  # an adult under 75 opens a new loan
+CREDIT_REPAID_MONTHLY = 0.01  # a loan is repaid and leaves the bureau's extract
 CREDIT_CURE_MONTHLY = 0.08  # a loan in arrears is brought current
 CREDIT_DEFAULT_MONTHLY = 0.004  # a current loan falls into arrears
-HEALTH_NEW_MONTHLY = 0.002  # an adult gets a new dispensary observation
-HEALTH_END_MONTHLY = 0.003  # an ongoing observation ends
+HEALTH_NEW_MONTHLY = 0.001  # an adult gets a new dispensary observation
+HEALTH_END_MONTHLY = 0.008  # an ongoing observation ends
+JOB_SPELL_DAYS = 365  # people who change jobs alternate a year in work and a year out of it
 DISABILITY_REVIEW_CYCLE_DAYS = 730  # a non-indefinite certificate is re-examined every two years
 # Slots of a family's vehicles in the vehicle id: cars 0-4, commercial 5, motorcycle 6, agri 7-9,
 # a member's "recent" car 10 + position in the family; ids of monthly new cars start at NEW_VEHICLE_BASE.
@@ -382,19 +387,21 @@ class ChunkBuilder:
         pool = self.bins(max(n // 36, 1))
         employer = rng.integers(0, len(pool), n)
         r = rng.random(n)
-        change = self.days_between(ANCHOR_DAYS - 365, ANCHOR_DAYS + 365, rng.random(n))
+        # A tenth of earners change jobs: on a per-person phase, a year in work then a year out, so any
+        # window holds a start or a loss for them; the calendar decides, not the period.
+        phase = self.days_between(0, 2 * JOB_SPELL_DAYS, rng.random(n))
         earners = np.flatnonzero(self.employment == FORMAL)
         e = len(earners)
         paid = np.ones((e, 12), bool)
         wage = np.empty((e, 12))
-        r_e, change_e = r[earners], change[earners]
+        r_e, phase_e = r[earners], phase[earners]
         for m, start in enumerate(self.window):
             month_rng = self.stream("pension_contributions", month_key(start))
             # float32 draws: one per person and month is the bulk of the cost, and enough precision.
             noise = 0.06 * month_rng.standard_normal(n, dtype=np.float32)[earners]
             irregular = month_rng.random(n, dtype=np.float32)[earners] < 0.25
-            paid[:, m] &= ~((r_e < 0.05) & (start < change_e))  # started the job during the window
-            paid[:, m] &= ~((r_e >= 0.05) & (r_e < 0.09) & (start >= change_e))  # lost the job
+            out_of_work = (start - phase_e) % (2 * JOB_SPELL_DAYS) >= JOB_SPELL_DAYS
+            paid[:, m] &= ~((r_e < 0.09) & out_of_work)  # started or lost the job during the window
             paid[:, m] &= ~((r_e >= 0.09) & (r_e < 0.14) & irregular)  # irregular months
             wage[:, m] = self.wage[earners] * np.exp(noise)
         rows_e, rows_m = np.nonzero(paid)
@@ -814,9 +821,16 @@ class ChunkBuilder:
         # date, same vehicle id) and some adults register a new car.
         row_of_number = np.full(nf * VEHICLE_SLOTS, -1, np.int64)
         row_of_number[number] = np.arange(len(number))
+        scrapped = np.zeros(len(number), bool)
         new_owner, new_reg, new_number = [], [], []
         informal = self.employment == INFORMAL
         for key, first, after, month_rng in self.month_streams("vehicles"):
+            gone = row_of_number[
+                month_rng.integers(
+                    0, nf * VEHICLE_SLOTS, month_rng.binomial(nf * VEHICLE_SLOTS, VEHICLE_SCRAP_MONTHLY)
+                )
+            ]
+            scrapped[gone[gone >= 0]] = True
             adults = np.flatnonzero(self.adult_since < first)
             n_sold = month_rng.binomial(nf * VEHICLE_SLOTS, VEHICLE_RESALE_MONTHLY)
             sold = row_of_number[month_rng.integers(0, nf * VEHICLE_SLOTS, n_sold)]
@@ -841,9 +855,10 @@ class ChunkBuilder:
             vtype = np.r_[vtype, np.zeros(k_new, np.int8)]
             is_commercial = np.r_[is_commercial, np.zeros(k_new, bool)]
             agri = np.r_[agri, np.full(k_new, -1)]
+            scrapped = np.r_[scrapped, np.zeros(k_new, bool)]
 
         # Vehicles registered on or after the reference date are not registered yet.
-        keep = np.flatnonzero(reg < self.ref)
+        keep = np.flatnonzero((reg < self.ref) & ~scrapped)
         order = keep[np.argsort(self.fam[owner[keep]], kind="stable")]
         owner, vtype, reg, is_commercial, agri, number = (
             owner[order],
@@ -909,8 +924,15 @@ class ChunkBuilder:
 
         row_of_number = np.full(n * LOAN_KINDS, -1, np.int64)
         row_of_number[number] = np.arange(len(number))
+        repaid = np.zeros(len(number), bool)
         new = {"people": [], "kinds": [], "outstanding": [], "open": [], "number": [], "share": []}
         for key, first, after, month_rng in self.month_streams("credit_bureau"):
+            gone = row_of_number[
+                month_rng.integers(
+                    0, n * LOAN_KINDS, month_rng.binomial(n * LOAN_KINDS, CREDIT_REPAID_MONTHLY)
+                )
+            ]
+            repaid[gone[gone >= 0]] = True
             for rate, becomes in ((CREDIT_CURE_MONTHLY, "cure"), (CREDIT_DEFAULT_MONTHLY, "default")):
                 hits = month_rng.integers(0, n * LOAN_KINDS, month_rng.binomial(n * LOAN_KINDS, rate))
                 rows = row_of_number[hits]
@@ -941,8 +963,9 @@ class ChunkBuilder:
             number = np.r_[number, np.concatenate(new["number"])]
             share = np.r_[share, np.concatenate(new["share"])]
             since = np.r_[since, np.full(k_new, NO_DATE, np.int64)]
+            repaid = np.r_[repaid, np.zeros(k_new, bool)]
         # Loans opened on or after the reference date do not exist yet.
-        keep = open_date < self.ref
+        keep = (open_date < self.ref) & ~repaid
         people, kinds, outstanding, open_date, number, share, since = (
             a[keep] for a in (people, kinds, outstanding, open_date, number, share, since)
         )
