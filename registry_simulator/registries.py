@@ -110,6 +110,8 @@ NEW_VEHICLES_PER_MONTH = 200_000
 LOAN_KINDS = 5
 NEW_LOAN_BASE = 4_000_000
 NEW_LOANS_PER_MONTH = 20_000
+# A chunk's id block holds 60 M vehicle numbers and 6 M loan numbers: new cars fit for 249 months after
+# the anchor, new loans for 100 months (to 2033).
 
 
 def month_key(day: int) -> int:
