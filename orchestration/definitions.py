@@ -10,6 +10,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.analytics.assets import family_level_changes, targeting_audit
+from orchestration.analytics.whatif_assets import methodology_whatif
 from orchestration.jobs import monthly_analytics_job, monthly_scoring_job, regional_publication_job
 from orchestration.landing.assets import landing_extracts
 from orchestration.publication.assets import published_eligibility_lists
@@ -45,6 +46,7 @@ def build_definitions(paths: PlatformPaths | None = None) -> dg.Definitions:
             published_eligibility_lists,
             family_level_changes,
             targeting_audit,
+            methodology_whatif,
         ],
         asset_checks=[features_gx_check, scores_gx_check, level_share_drift, eligibility_gx_check],
         jobs=[monthly_scoring_job, regional_publication_job, monthly_analytics_job],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.analytics.assets import family_level_changes, targeting_audit
+from orchestration.analytics.whatif_assets import methodology_whatif
 from orchestration.landing.assets import landing_extracts
 from orchestration.partitions import month_region_partitions, monthly_partitions
 from orchestration.publication.assets import published_eligibility_lists
@@ -27,10 +28,10 @@ regional_publication_job = dg.define_asset_job(
     description="Build one pilot region's eligibility lists, gate them and publish them.",
 )
 
-#: Analytics of the month (not for payment): change explanations and the targeting audit.
+#: Analytics of the month (not for payment): change explanations, targeting audit, what-if grid.
 monthly_analytics_job = dg.define_asset_job(
     name="monthly_analytics_job",
-    selection=dg.AssetSelection.assets(family_level_changes, targeting_audit),
+    selection=dg.AssetSelection.assets(family_level_changes, targeting_audit, methodology_whatif),
     partitions_def=monthly_partitions,
     description="Explain every family's level change since last month and audit targeting against the latent truth.",
 )

@@ -31,7 +31,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ASSETS_TO_SEE = ("family_scores", "family_features", "published_eligibility_lists")
+LOCATION = "kz_family_wellbeing"
+#: Asset group -> an asset its graph must show.
+ASSETS_TO_SEE = {
+    "scoring": "family_scores",
+    "analytics": "targeting_audit",
+    "publication": "published_eligibility_lists",
+}
 
 
 def free_port() -> int:
@@ -83,13 +89,25 @@ def check_ui(base_url: str, screenshots: Path) -> dict[str, bool]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(f"{base_url}/asset-groups", wait_until="networkidle", timeout=120_000)
-        for asset in ASSETS_TO_SEE:
+        _dismiss_welcome(page)
+        page.screenshot(path=str(screenshots / "ui-asset-graph.png"))
+        for group, asset in ASSETS_TO_SEE.items():
+            page.goto(f"{base_url}/locations/{LOCATION}/asset-groups/{group}", wait_until="networkidle")
+            _dismiss_welcome(page)
             try:
                 page.get_by_text(asset, exact=True).first.wait_for(timeout=60_000)
-                seen[f"graph shows {asset}"] = True
+                seen[f"graph of group {group} shows {asset}"] = True
             except Exception:  # noqa: BLE001 - reported as not seen
-                seen[f"graph shows {asset}"] = False
-        page.screenshot(path=str(screenshots / "ui-asset-graph.png"))
+                seen[f"graph of group {group} shows {asset}"] = False
+            if group == "scoring":
+                page.screenshot(path=str(screenshots / "ui-scoring-group.png"))
+
+        page.goto(f"{base_url}/assets/family_features", wait_until="networkidle", timeout=120_000)
+        try:
+            page.get_by_text("family_features", exact=True).first.wait_for(timeout=60_000)
+            seen["asset page of family_features renders"] = True
+        except Exception:  # noqa: BLE001
+            seen["asset page of family_features renders"] = False
 
         page.goto(f"{base_url}/runs", wait_until="networkidle", timeout=120_000)
         run_links = page.locator("a[href*='/runs/']")
@@ -104,6 +122,16 @@ def check_ui(base_url: str, screenshots: Path) -> dict[str, bool]:
         page.screenshot(path=str(screenshots / "ui-last-run.png"))
         browser.close()
     return seen
+
+
+def _dismiss_welcome(page) -> None:
+    """Close the first-visit community dialog if it shows."""
+    skip = page.get_by_role("button", name="Skip")
+    try:
+        skip.wait_for(timeout=3_000)
+        skip.click()
+    except Exception:  # noqa: BLE001 - no dialog this time
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
