@@ -16,6 +16,7 @@ import re
 
 import dagster as dg
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -200,6 +201,45 @@ def test_a_broken_region_is_blocked_while_the_other_publishes(platform, clean_mo
     assert current_version(paths.publish_root, CLEAN_MONTH, "35") == versions_before["35"]
     with duckdb.connect(str(paths.warehouse_path)) as connection:  # repair for the tests after this one
         connection.execute("create or replace table family_scores as select distinct * from family_scores")
+
+
+def test_a_published_month_reproduces_byte_identical(platform, clean_month, tmp_path):
+    from orchestration.reproduce import reproduce
+
+    paths, _, _ = platform
+    (outcome,) = reproduce(CLEAN_MONTH, ["79"], paths, tmp_path)
+    assert outcome.identical, outcome.differences
+    assert outcome.reproduced_version == outcome.published_version
+
+
+def test_a_reproduction_names_what_differs():
+    from orchestration.reproduce import compare_snapshots
+
+    def snapshot(amount: float, sha: str):
+        table = pa.table(
+            {
+                "family_id": [1, 2],
+                "beneficiary_iin": [None, None],
+                "level": [2, 3],
+                "amount_kzt": [100.0, amount],
+                "recipient_iin": ["a", "b"],
+                "reason_codes": [["M3"], ["N1"]],
+                "methodology_version": ["m", "m"],
+                "rule_version": ["r", "r"],
+            }
+        )
+        manifest = {
+            "methodology_version": "m",
+            "rule_version": "r",
+            "schema_version": "s",
+            "services": {"asp": {"sha256": sha}},
+        }
+        return manifest, {"asp": table}
+
+    assert compare_snapshots(snapshot(50.0, "x"), snapshot(50.0, "x")) == []
+    assert compare_snapshots(snapshot(50.0, "x"), snapshot(60.0, "y")) == [
+        "asp: 1 rows with a different amount_kzt"
+    ]
 
 
 def test_the_event_log_holds_no_iin(platform, clean_month):
