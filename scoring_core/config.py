@@ -296,9 +296,16 @@ def _bands_overlap(a: Band, b: Band) -> bool:
 
 
 def parse_methodology(
-    raw: Mapping, source: str = "<methodology>", overrides: Mapping | None = None
+    raw: Mapping,
+    source: str = "<methodology>",
+    overrides: Mapping | None = None,
+    validate_schema: bool = True,
 ) -> Methodology:
-    """Validate a parsed methodology mapping (plus dotted-key overrides) and build a Methodology."""
+    """Validate a parsed methodology mapping (plus dotted-key overrides) and build a Methodology.
+
+    `validate_schema=False` skips only the JSON-schema pass (most of the parse time), for callers
+    that already checked every value against it; the checks across values always run.
+    """
     if not isinstance(raw, Mapping):
         raise _err(source, "(top level)", "the file must hold a mapping of keys")
     if overrides:
@@ -306,7 +313,8 @@ def parse_methodology(
         source = f"{source} (with overrides {sorted(overrides)})"
     raw = _normalise_dates(dict(raw))
     errors = sorted(
-        jsonschema.Draft202012Validator(_schema()).iter_errors(raw), key=lambda e: list(e.absolute_path)
+        jsonschema.Draft202012Validator(_schema()).iter_errors(raw) if validate_schema else [],
+        key=lambda e: list(e.absolute_path),
     )
     if errors:
         first = errors[0]

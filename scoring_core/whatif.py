@@ -24,7 +24,6 @@ CLI: `python -m scoring_core.whatif --period 2026-10 --variants scoring_core/wha
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import sys
@@ -100,22 +99,6 @@ def load_variants(path: str | Path) -> list[Variant]:
         return expand_variants(yaml.safe_load(handle))
 
 
-@contextlib.contextmanager
-def _schema_checked_elsewhere():
-    """parse_methodology without its JSON-schema pass (about 110 ms of a 120 ms parse).
-
-    Used only for combinations whose every (key, value) pair passed the schema on its own
-    (`_check_pair`): schema rules are about single values, while the rules across values (ordered
-    cut-offs, bands that do not overlap, known variables) are Python checks that still run. A
-    `validate_schema=False` argument of parse_methodology would make this hook unnecessary."""
-    original = _config._schema
-    _config._schema = lambda: {}
-    try:
-        yield
-    finally:
-        _config._schema = original
-
-
 def _check_pair(baseline: Methodology, name: str, key: str, value: Any) -> None:
     """The config loader's override and schema checks of one (key, value) on its own."""
     try:
@@ -144,14 +127,20 @@ def compile_variants(
             if pair not in checked:
                 _check_pair(baseline, variant.name, key, value)
                 checked.add(pair)
-        with _schema_checked_elsewhere():
-            compiled.append(build_kernel_inputs(_parse(baseline, variant.name, variant.overrides)))
+        # Every value passed the schema on its own above; the checks across values still run.
+        compiled.append(
+            build_kernel_inputs(_parse(baseline, variant.name, variant.overrides, validate_schema=False))
+        )
     return compiled
 
 
-def _parse(baseline: Methodology, name: str, overrides: Mapping) -> Methodology:
+def _parse(baseline: Methodology, name: str, overrides: Mapping, validate_schema: bool = True) -> Methodology:
     try:
-        return parse_methodology(baseline.raw, baseline.source, dict(overrides)) if overrides else baseline
+        if not overrides:
+            return baseline
+        return parse_methodology(
+            baseline.raw, baseline.source, dict(overrides), validate_schema=validate_schema
+        )
     except MethodologyError as exc:
         raise MethodologyError(f"variant {name!r}: {exc}") from None
 
