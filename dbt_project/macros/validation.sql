@@ -22,17 +22,27 @@
       (when otherwise valid), the others are rejected as DUPLICATE by `rejected_rows`.
       conflict_key: column(s) that must identify a row; valid distinct rows sharing that key
       disagree with each other, so all of them are rejected as CONFLICTING_RECORD.
-      iin_column: the IIN column; its integer value is cast once into `iin_number` for the
-      `invalid_iin()` check (see iin_is_valid), then dropped. -#}
+      iin_column: the IIN column; its check digit is computed once per distinct IIN into
+      `iin_is_valid_flag` for the `invalid_iin()` check (see iin_is_valid), then dropped: a registry
+      repeats a person many times (12 monthly contributions), and the checksum is the costly part. -#}
   {%- if iin_column %}
-  with_iin_number as (
-    select *, try_cast({{ iin_column }} as bigint) as iin_number
+  iin_checks as (
+    select checked_iin, {{ iin_is_valid('checked_iin', number='iin_number') }} as iin_is_valid_flag
+    from (
+      select checked_iin, try_cast(checked_iin as bigint) as iin_number
+      from (select distinct {{ iin_column }} as checked_iin from {{ renamed_cte }})
+    )
+  ),
+  with_iin_check as (
+    -- a null IIN finds no match: its flag stays null, which invalid_iin() reads as invalid
+    select {{ renamed_cte }}.*, iin_checks.iin_is_valid_flag
     from {{ renamed_cte }}
+    left join iin_checks on iin_checks.checked_iin = {{ renamed_cte }}.{{ iin_column }}
   ),
   {%- endif %}
   validated as (
-    select * {%- if iin_column %} exclude (iin_number){% endif %}, {{ first_failing_check(checks) }} as reason_code
-    from {{ 'with_iin_number' if iin_column else renamed_cte }}
+    select * {%- if iin_column %} exclude (iin_is_valid_flag){% endif %}, {{ first_failing_check(checks) }} as reason_code
+    from {{ 'with_iin_check' if iin_column else renamed_cte }}
   ),
   collapsed as (
     -- a hash aggregate over all columns: cheaper than a window, and it keeps the count
@@ -122,8 +132,8 @@
 {%- endmacro %}
 
 {% macro invalid_iin(column) -%}
-  {#- For checked_rows(..., iin_column=column): uses the integer `iin_number` cast once per row. -#}
-  not {{ iin_is_valid(column, number='iin_number') }}
+  {#- For checked_rows(..., iin_column=column): reads the flag computed once per distinct IIN. -#}
+  not coalesce(iin_is_valid_flag, false)
 {%- endmacro %}
 
 {% macro role_priority(role_column) -%}
