@@ -180,7 +180,11 @@ REGISTRIES: dict[str, pa.Schema] = {
     "housing_waiting_list": _schema(
         ("iin", STR, "applicant IIN"),
         ("queue_number", pa.int64(), "position in the region's queue"),
-        ("category", STR, "disability_g12, child_disability, orphan, large_family, mother_many_children, other"),
+        (
+            "category",
+            STR,
+            "disability_g12, child_disability, orphan, large_family, mother_many_children, other",
+        ),
         ("registration_date", DATE, "date put on the list"),
         ("kato", STR, "KATO code of the local executive body"),
     ),

@@ -31,10 +31,24 @@ from scoring_core import methodology_for_period
 
 BEFORE, AFTER = "2026-09", "2026-10"
 REGISTRIES = (
-    "population", "families", "family_links", "pension_contributions", "entrepreneur_income",
-    "pensions_benefits", "real_estate", "vehicles", "credit_bureau", "disability", "health",
-    "education", "business_registry", "border_crossings", "livestock", "land_plots",
-    "rent_contracts", "housing_costs",
+    "population",
+    "families",
+    "family_links",
+    "pension_contributions",
+    "entrepreneur_income",
+    "pensions_benefits",
+    "real_estate",
+    "vehicles",
+    "credit_bureau",
+    "disability",
+    "health",
+    "education",
+    "business_registry",
+    "border_crossings",
+    "livestock",
+    "land_plots",
+    "rent_contracts",
+    "housing_costs",
 )
 
 
@@ -47,16 +61,44 @@ def base_features(family_id: int, period: str) -> dict:
     """One family_features row: a one-person urban family with a job, a flat and a car."""
     as_of = dt.date(2026, 8, 31) if period == BEFORE else dt.date(2026, 9, 30)
     row = {
-        "family_id": family_id, "period": period, "region_kato": "79", "kato": "791110000", "settlement_type": 2,
-        "n_members": 1, "n_adults": 1, "n_children": 0, "n_children_1_6": 0, "n_able_bodied": 1, "n_working": 1,
-        "n_disabled_adults_g12": 0, "n_disabled_adults_g3": 0, "n_disabled_children": 0, "n_chronic": 0,
-        "n_school_age_not_enrolled": 0, "has_adult_tertiary_or_vocational": False,
-        "income_wages": 120000.0, "income_entrepreneur": 0.0, "income_pensions_benefits": 0.0,
-        "has_loans": False, "has_non_mortgage_loan": False, "n_adults_arrears_90": 0,
-        "n_dwellings": 1, "living_area_m2": 40.0, "n_commercial_property": 0, "rents_private": False,
-        "monthly_rent": 0.0, "rents_state_housing": False, "housing_costs": 15000.0,
-        "n_cars": 1, "n_commercial_vehicles": 0, "n_agri_machinery_types": 0, "livestock_value": 0.0,
-        "has_land_plot": False, "has_sole_trader": False, "has_company_founder": False, "n_informal_signal_adults": 0,
+        "family_id": family_id,
+        "period": period,
+        "region_kato": "79",
+        "kato": "791110000",
+        "settlement_type": 2,
+        "n_members": 1,
+        "n_adults": 1,
+        "n_children": 0,
+        "n_children_1_6": 0,
+        "n_able_bodied": 1,
+        "n_working": 1,
+        "n_disabled_adults_g12": 0,
+        "n_disabled_adults_g3": 0,
+        "n_disabled_children": 0,
+        "n_chronic": 0,
+        "n_school_age_not_enrolled": 0,
+        "has_adult_tertiary_or_vocational": False,
+        "income_wages": 120000.0,
+        "income_entrepreneur": 0.0,
+        "income_pensions_benefits": 0.0,
+        "has_loans": False,
+        "has_non_mortgage_loan": False,
+        "n_adults_arrears_90": 0,
+        "n_dwellings": 1,
+        "living_area_m2": 40.0,
+        "n_commercial_property": 0,
+        "rents_private": False,
+        "monthly_rent": 0.0,
+        "rents_state_housing": False,
+        "housing_costs": 15000.0,
+        "n_cars": 1,
+        "n_commercial_vehicles": 0,
+        "n_agri_machinery_types": 0,
+        "livestock_value": 0.0,
+        "has_land_plot": False,
+        "has_sole_trader": False,
+        "has_company_founder": False,
+        "n_informal_signal_adults": 0,
     }
     for registry in REGISTRIES:
         row[f"as_of_{registry}"] = as_of
@@ -64,12 +106,25 @@ def base_features(family_id: int, period: str) -> dict:
     return row
 
 
-def base_scores(family_id: int, period: str, score: int, level: int, points: dict[str, int], *,
-                gate: str | None = None, version: str = "KZ-2026.1") -> dict:
+def base_scores(
+    family_id: int,
+    period: str,
+    score: int,
+    level: int,
+    points: dict[str, int],
+    *,
+    gate: str | None = None,
+    version: str = "KZ-2026.1",
+) -> dict:
     """One family_scores row with the given points (every other indicator 0)."""
     row = {
-        "family_id": family_id, "period": period, "methodology_version": version, "score": score,
-        "level": level, "gate": gate, "region_kato": "79",
+        "family_id": family_id,
+        "period": period,
+        "methodology_version": version,
+        "score": score,
+        "level": level,
+        "gate": gate,
+        "region_kato": "79",
     }
     for code in methodology().indicator_codes:
         row[f"points_{code}"] = points.get(code, 0)
@@ -86,27 +141,55 @@ def two_months() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame
         sb.append(base_scores(fid, BEFORE, **score_before))
         sa.append(base_scores(fid, AFTER, **score_after))
 
-    family(1, {}, {"income_wages": 60000.0},
-           {"score": 0, "level": 4, "points": {"M1_INCOME": 170}},
-           {"score": -70, "level": 3, "points": {"M1_INCOME": 100}})
-    family(2, {}, {"n_cars": 0},
-           {"score": -10, "level": 4, "points": {"M1_INCOME": 170}},
-           {"score": -60, "level": 3, "points": {"M1_INCOME": 170, "M4_CARS": -50}})
-    family(3, {}, {},
-           {"score": 800, "level": 5, "points": {"M1_INCOME": 280}, "version": "KZ-2025.9"},
-           {"score": 700, "level": 4, "points": {"M1_INCOME": 170}})
-    family(4, {}, {},
-           {"score": 100, "level": 4, "points": {"M1_INCOME": 170}},
-           {"score": 100, "level": 4, "points": {"M1_INCOME": 170}})
+    family(
+        1,
+        {},
+        {"income_wages": 60000.0},
+        {"score": 0, "level": 4, "points": {"M1_INCOME": 170}},
+        {"score": -70, "level": 3, "points": {"M1_INCOME": 100}},
+    )
+    family(
+        2,
+        {},
+        {"n_cars": 0},
+        {"score": -10, "level": 4, "points": {"M1_INCOME": 170}},
+        {"score": -60, "level": 3, "points": {"M1_INCOME": 170, "M4_CARS": -50}},
+    )
+    family(
+        3,
+        {},
+        {},
+        {"score": 800, "level": 5, "points": {"M1_INCOME": 280}, "version": "KZ-2025.9"},
+        {"score": 700, "level": 4, "points": {"M1_INCOME": 170}},
+    )
+    family(
+        4,
+        {},
+        {},
+        {"score": 100, "level": 4, "points": {"M1_INCOME": 170}},
+        {"score": 100, "level": 4, "points": {"M1_INCOME": 170}},
+    )
     fa.append(base_features(5, AFTER))
     sa.append(base_scores(5, AFTER, 300, 4, {"M1_INCOME": 170}))
-    family(6, {"income_wages": 40000.0}, {"income_wages": 30000.0},
-           {"score": 50, "level": 4, "points": {"M1_INCOME": 100}},
-           {"score": 50, "level": 3, "points": {"M1_INCOME": 100}, "gate": "G2_POVERTY_CAP"})
-    family(7, {}, {"income_wages": 160000.0, "n_cars": 0},
-           {"score": 700, "level": 4, "points": {"M1_INCOME": 170}},
-           {"score": 760, "level": 5, "points": {"M1_INCOME": 280, "M4_CARS": -50}})
-    family(8, {}, {"n_chronic": 1},
-           {"score": 0, "level": 4, "points": {"M1_INCOME": 170}},
-           {"score": -80, "level": 3, "points": {"M1_INCOME": 170, "N2_CHRONIC": -80}})
+    family(
+        6,
+        {"income_wages": 40000.0},
+        {"income_wages": 30000.0},
+        {"score": 50, "level": 4, "points": {"M1_INCOME": 100}},
+        {"score": 50, "level": 3, "points": {"M1_INCOME": 100}, "gate": "G2_POVERTY_CAP"},
+    )
+    family(
+        7,
+        {},
+        {"income_wages": 160000.0, "n_cars": 0},
+        {"score": 700, "level": 4, "points": {"M1_INCOME": 170}},
+        {"score": 760, "level": 5, "points": {"M1_INCOME": 280, "M4_CARS": -50}},
+    )
+    family(
+        8,
+        {},
+        {"n_chronic": 1},
+        {"score": 0, "level": 4, "points": {"M1_INCOME": 170}},
+        {"score": -80, "level": 3, "points": {"M1_INCOME": 170, "N2_CHRONIC": -80}},
+    )
     return pd.DataFrame(sb), pd.DataFrame(sa), pd.DataFrame(fb), pd.DataFrame(fa)

@@ -36,8 +36,19 @@ def truth() -> pd.DataFrame:
         (7, 35, 5, 7, 1.50, False, "own", False),
         (8, 35, 2, 2, 3.00, False, "rent_state", False),
     ]
-    frame = pd.DataFrame(rows, columns=["family_id", "region_prefix", "settlement_type", "n_members",
-                                        "true_pci_ratio", "has_disability", "tenure", "on_waiting_list"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "family_id",
+            "region_prefix",
+            "settlement_type",
+            "n_members",
+            "true_pci_ratio",
+            "has_disability",
+            "tenure",
+            "on_waiting_list",
+        ],
+    )
     frame["has_home_schooled_child"] = False
     frame["has_pupil_or_student"] = False
     return frame
@@ -51,16 +62,20 @@ def features() -> pd.DataFrame:
     income = {1: 40_000, 2: 200_000, 3: 90_000, 4: 100_000, 5: 175_000, 7: 0, 8: 500_000, 99: 0}
     members = {1: 2, 2: 4, 3: 3, 4: 1, 5: 5, 7: 7, 8: 2, 99: 1}
     ids = list(income)
-    return pd.DataFrame({
-        "family_id": ids,
-        "n_members": [members[i] for i in ids],
-        # split over the three declared sources so the sum is what is tested
-        "income_wages": [income[i] * 0.5 for i in ids],
-        "income_entrepreneur": [income[i] * 0.25 for i in ids],
-        "income_pensions_benefits": [income[i] * 0.25 for i in ids],
-        "has_non_mortgage_loan": [i == 7 for i in ids],
-    })
+    return pd.DataFrame(
+        {
+            "family_id": ids,
+            "n_members": [members[i] for i in ids],
+            # split over the three declared sources so the sum is what is tested
+            "income_wages": [income[i] * 0.5 for i in ids],
+            "income_entrepreneur": [income[i] * 0.25 for i in ids],
+            "income_pensions_benefits": [income[i] * 0.25 for i in ids],
+            "has_non_mortgage_loan": [i == 7 for i in ids],
+        }
+    )
 
 
 def listed() -> pd.DataFrame:
-    return pd.DataFrame({"family_id": [1, 3, 5, 7, 5], "service": ["asp", "asp", "asp", "asp", "rent_subsidy"]})
+    return pd.DataFrame(
+        {"family_id": [1, 3, 5, 7, 5], "service": ["asp", "asp", "asp", "asp", "rent_subsidy"]}
+    )

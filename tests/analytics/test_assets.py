@@ -18,17 +18,24 @@ def warehouse(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     scores_before, scores_after, features_before, features_after = two_months()
     with duckdb.connect(str(path)) as connection:
-        for table, frames in {"family_scores": (scores_before, scores_after),
-                              "family_features": (features_before, features_after)}.items():
+        for table, frames in {
+            "family_scores": (scores_before, scores_after),
+            "family_features": (features_before, features_after),
+        }.items():
             connection.register("first", frames[0])
             connection.register("second", frames[1])
-            connection.execute(f"create table {table} as select * from first union all by name select * from second")
+            connection.execute(
+                f"create table {table} as select * from first union all by name select * from second"
+            )
     return path
 
 
 def test_changes_asset_writes_the_table_and_transition_metadata(warehouse):
-    result = dg.materialize([family_level_changes], partition_key="2026-10",
-                            resources={"warehouse": WarehouseResource(path=str(warehouse))})
+    result = dg.materialize(
+        [family_level_changes],
+        partition_key="2026-10",
+        resources={"warehouse": WarehouseResource(path=str(warehouse))},
+    )
     metadata = result.asset_materializations_for_node("family_level_changes")[0].metadata
     assert metadata["dagster/row_count"].value == 7
     assert metadata["new_families"].value == 1
@@ -41,15 +48,21 @@ def test_changes_asset_writes_the_table_and_transition_metadata(warehouse):
     assert rows[1] == (2, "source_stale", "")
     assert not any("iin" in c for c in columns)
     # a second run replaces the period's rows instead of adding to them
-    dg.materialize([family_level_changes], partition_key="2026-10",
-                   resources={"warehouse": WarehouseResource(path=str(warehouse))})
+    dg.materialize(
+        [family_level_changes],
+        partition_key="2026-10",
+        resources={"warehouse": WarehouseResource(path=str(warehouse))},
+    )
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         assert connection.execute("select count(*) from family_level_changes").fetchone()[0] == 7
 
 
 def test_changes_asset_skips_without_previous_scores(warehouse):
-    result = dg.materialize([family_level_changes], partition_key="2026-09",
-                            resources={"warehouse": WarehouseResource(path=str(warehouse))})
+    result = dg.materialize(
+        [family_level_changes],
+        partition_key="2026-09",
+        resources={"warehouse": WarehouseResource(path=str(warehouse))},
+    )
     metadata = result.asset_materializations_for_node("family_level_changes")[0].metadata
     assert metadata["skipped"].value is True
 
@@ -63,8 +76,11 @@ def audited_warehouse(tmp_path, monkeypatch):
     pop.truth().to_parquet(tmp_path / "truth" / pop.PERIOD / "family_truth.parquet")
     path = tmp_path / "warehouse.duckdb"
     with duckdb.connect(str(path)) as connection:
-        for table, frame in {"family_scores": pop.scores(), "family_features": pop.features(),
-                             "eligibility_list": pop.listed()}.items():
+        for table, frame in {
+            "family_scores": pop.scores(),
+            "family_features": pop.features(),
+            "eligibility_list": pop.listed(),
+        }.items():
             frame = frame.assign(period=pop.PERIOD)
             connection.register("frame", frame)
             connection.execute(f"create table {table} as select * from frame")
@@ -81,8 +97,11 @@ def test_audit_cli_writes_markdown_and_png(audited_warehouse, tmp_path, capsys):
 
 
 def test_audit_asset_puts_the_headline_in_metadata(audited_warehouse):
-    result = dg.materialize([targeting_audit], partition_key=pop.PERIOD,
-                            resources={"warehouse": WarehouseResource(path=str(audited_warehouse))})
+    result = dg.materialize(
+        [targeting_audit],
+        partition_key=pop.PERIOD,
+        resources={"warehouse": WarehouseResource(path=str(audited_warehouse))},
+    )
     metadata = result.asset_materializations_for_node("targeting_audit")[0].metadata
     assert metadata["families_audited"].value == 8
     assert "ASP income test" in metadata["headline"].value

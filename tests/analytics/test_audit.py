@@ -17,7 +17,9 @@ from tests.analytics import population as pop
 
 @pytest.fixture(scope="module")
 def report():
-    result, unknown = audit(pop.PERIOD, pop.truth(), pop.scores(), pop.features(), pop.listed(), pop.PM, pop.POVERTY_RATIO)
+    result, unknown = audit(
+        pop.PERIOD, pop.truth(), pop.scores(), pop.features(), pop.listed(), pop.PM, pop.POVERTY_RATIO
+    )
     assert unknown == 1  # family 99
     return result
 
@@ -78,7 +80,11 @@ def test_service_lists_within_their_group(report):
 def test_by_region(report):
     regions = report.by_group[report.by_group.dimension == "region"]
     shymkent, karaganda = _row(regions, level_rule(3), "79"), _row(regions, level_rule(3), "35")
-    assert (shymkent.targeted, shymkent.inclusion_error, shymkent.exclusion_error) == (3, pytest.approx(1 / 3), 0.0)
+    assert (shymkent.targeted, shymkent.inclusion_error, shymkent.exclusion_error) == (
+        3,
+        pytest.approx(1 / 3),
+        0.0,
+    )
     assert (karaganda.targeted, karaganda.inclusion_error, karaganda.exclusion_error) == (1, 0.0, 0.5)
 
 
@@ -91,4 +97,10 @@ def test_by_area_disability_and_size(report):
     disabled = _row(groups[groups.dimension == "disability"], ASP_RULE, "with disability")  # 2, 5
     assert (disabled.families, disabled.targeted, disabled.exclusion_error) == (2, 1, 0.5)
     sizes = groups[(groups.dimension == "family_size") & (groups.rule == level_rule(5))]
-    assert dict(zip(sizes.group, sizes.families, strict=True)) == {"1": 1, "2": 3, "3-4": 2, "5-6": 1, "7+": 1}
+    assert dict(zip(sizes.group, sizes.families, strict=True)) == {
+        "1": 1,
+        "2": 3,
+        "3-4": 2,
+        "5-6": 1,
+        "7+": 1,
+    }

@@ -35,7 +35,12 @@ def test_only_families_of_both_months_are_compared(changes):
 
 def test_causes(changes):
     assert changes.cause.to_dict() == {
-        1: DATA_CHANGED, 2: SOURCE_STALE, 3: METHODOLOGY_CHANGED, 4: NO_CHANGE, 6: DATA_CHANGED, 7: DATA_CHANGED,
+        1: DATA_CHANGED,
+        2: SOURCE_STALE,
+        3: METHODOLOGY_CHANGED,
+        4: NO_CHANGE,
+        6: DATA_CHANGED,
+        7: DATA_CHANGED,
         8: DATA_CHANGED,
     }
 
@@ -59,7 +64,9 @@ def test_indicator_deltas(changes):
     assert changes.loc[7, "top_deltas"] == "M1_INCOME +110; M4_CARS -50"
     assert changes.loc[4, "top_deltas"] == ""
     assert (changes.loc[4, [c for c in changes.columns if c.startswith("delta_")]] == 0).all()
-    assert changes.loc[1, ["level_before", "level_after", "level_change", "score_before", "score_after"]].tolist() == [4, 3, -1, 0, -70]
+    assert changes.loc[
+        1, ["level_before", "level_after", "level_change", "score_before", "score_after"]
+    ].tolist() == [4, 3, -1, 0, -70]
 
 
 def test_key_factor_is_the_switched_gate_or_the_largest_delta_in_the_direction_of_change(changes):
@@ -83,7 +90,10 @@ def test_sentences_english(changes):
         "(the vehicle register, still as of 2026-08-31): it is not treated as a real change and will be "
         "checked against fresh data."
     )
-    assert en[3] == "Your family moved from level 5 to level 4 because the scoring methodology changed (KZ-2025.9 → KZ-2026.1)."
+    assert (
+        en[3]
+        == "Your family moved from level 5 to level 4 because the scoring methodology changed (KZ-2025.9 → KZ-2026.1)."
+    )
     assert en[4] == "Your family stays at level 4."
     assert en[6] == (
         "Your family moved from level 4 to level 3 because: Income per person is below the poverty line "
@@ -106,7 +116,9 @@ def test_sentences_russian_and_kazakh(changes):
     )
     assert changes.loc[4, "explanation_kk"] == "Сіздің отбасыңыз 4-деңгейде қалды."
     kk = changes.loc[8, "explanation_kk"]
-    assert "Отбасы мүшесі созылмалы аурумен динамикалық бақылауда" in kk and "денсаулық сақтау тіркелімі" in kk
+    assert (
+        "Отбасы мүшесі созылмалы аурумен динамикалық бақылауда" in kk and "денсаулық сақтау тіркелімі" in kk
+    )
     assert "2026-09-30" in kk
     assert "көлік құралдары тіркелімі" in changes.loc[2, "explanation_kk"]
 
@@ -127,7 +139,9 @@ def test_every_methodology_feature_has_a_source():
     features = {f for inputs in indicator_inputs(methodology()).values() for f in inputs}
     assert features <= set(source_map.feature_sources)
     assert indicator_inputs(methodology())["M4_CARS"] == {"n_cars"}
-    assert {"income_wages", "n_members", "n_informal_signal_adults"} <= indicator_inputs(methodology())["M1_INCOME"]
+    assert {"income_wages", "n_members", "n_informal_signal_adults"} <= indicator_inputs(methodology())[
+        "M1_INCOME"
+    ]
 
 
 def test_previous_period():

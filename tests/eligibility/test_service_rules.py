@@ -253,7 +253,13 @@ def runs(tmp_path_factory):
         candidates = con.execute(
             f"select * from {dbt.relation('eligibility_candidates')} order by period, region, service, family_id"
         ).df()
-    return {"results": results, "lists": lists, "labels": labels, "summary": summary, "candidates": candidates}
+    return {
+        "results": results,
+        "lists": lists,
+        "labels": labels,
+        "summary": summary,
+        "candidates": candidates,
+    }
 
 
 def as_expected_rows(frame: pd.DataFrame, labels: dict[str, str]) -> set[tuple]:
