@@ -8,6 +8,7 @@ the file, does its work and closes it, and every asset that touches the file run
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,5 +67,8 @@ def default_resources(paths: PlatformPaths | None = None) -> dict[str, dg.Config
     return {
         "warehouse": WarehouseResource(path=str(paths.warehouse_path)),
         "landing": LandingResource(root=str(paths.landing_root)),
-        "publication": PublicationResource(root=str(paths.publish_root)),
+        # Payment systems that read a database: set PUBLISH_PG_DSN to also load every snapshot there.
+        "publication": PublicationResource(
+            root=str(paths.publish_root), postgres_conninfo=os.environ.get("PUBLISH_PG_DSN", "")
+        ),
     }
