@@ -16,16 +16,18 @@
   end
 {%- endmacro %}
 
-{% macro checked_rows(renamed_cte, checks, conflict_key=none, iin_column=none) -%}
+{% macro checked_rows(renamed_cte, checks, conflict_key=none, iin_column=none, iin_repeats=true) -%}
   {#- Validate the rows of `renamed_cte` and collapse exact duplicates.
       Exact duplicates (every column equal) become one row with n_copies > 1: one copy is kept
       (when otherwise valid), the others are rejected as DUPLICATE by `rejected_rows`.
       conflict_key: column(s) that must identify a row; valid distinct rows sharing that key
       disagree with each other, so all of them are rejected as CONFLICTING_RECORD.
-      iin_column: the IIN column; its check digit is computed once per distinct IIN into
-      `iin_is_valid_flag` for the `invalid_iin()` check (see iin_is_valid), then dropped: a registry
-      repeats a person many times (12 monthly contributions), and the checksum is the costly part. -#}
-  {%- if iin_column %}
+      iin_column: the IIN column; its check digit goes into `iin_is_valid_flag` for the
+      `invalid_iin()` check (see iin_is_valid), then dropped.
+      iin_repeats: true when a registry repeats a person many times (12 monthly contributions):
+      the checksum, the costly part, is then computed once per distinct IIN and joined back;
+      false for one row per person (population, family_links), where that join would cost more. -#}
+  {%- if iin_column and iin_repeats %}
   iin_checks as (
     select checked_iin, {{ iin_is_valid('checked_iin', number='iin_number') }} as iin_is_valid_flag
     from (
@@ -38,6 +40,12 @@
     select {{ renamed_cte }}.*, iin_checks.iin_is_valid_flag
     from {{ renamed_cte }}
     left join iin_checks on iin_checks.checked_iin = {{ renamed_cte }}.{{ iin_column }}
+  ),
+  {%- elif iin_column %}
+  with_iin_check as (
+    -- the integer value is cast once per row: the checksum reads 23 of its digits
+    select * exclude (iin_number), {{ iin_is_valid(iin_column, number='iin_number') }} as iin_is_valid_flag
+    from (select *, try_cast({{ iin_column }} as bigint) as iin_number from {{ renamed_cte }})
   ),
   {%- endif %}
   validated as (
