@@ -136,18 +136,18 @@ class TreeMemorySampler(threading.Thread):
         super().__init__(daemon=True)
         self.root_pid = root_pid
         self.peak_bytes = 0
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             processes = _processes()
             tree = tree_pids({pid: parent for pid, (parent, _) in processes.items()}, self.root_pid)
             total = sum(processes[pid][1] for pid in tree if pid in processes)
             self.peak_bytes = max(self.peak_bytes, total)
-            self._stop.wait(SAMPLE_SECONDS)
+            self._stopping.wait(SAMPLE_SECONDS)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
         self.join()
 
 
@@ -272,6 +272,9 @@ def print_report(scope: str, month: str, seconds: float, tree_bytes: int, report
     for run in runs:
         label = f"{run['job']} [{run['partition']}]"
         print(_row(label, "success" if run["success"] else "failure", "", run["seconds"]))
+        if run["steps"]:  # Dagster writes a planned-materialization event per dbt model before any step
+            first_start = min(step["start_offset"] for step in run["steps"])
+            print(_row("(run start: planned events, resources)", "", 0.0, first_start, indent=6))
         for step in run["steps"]:
             print(_row(step["step_key"], step["status"], step["start_offset"], step["seconds"], indent=6))
     between = seconds - report["setup_seconds"] - sum(run["seconds"] for run in runs)
