@@ -265,7 +265,7 @@ def print_report(scope: str, month: str, seconds: float, tree_bytes: int, report
     print(
         f"    memory: process tree (sampled every {SAMPLE_SECONDS:g} s) {tree_bytes / 1024**3:.2f} GB; "
         f"largest single process: pipeline {report['self_peak_kb'] / 1024**2:.2f} GB, "
-        f"dbt subprocess {report['children_peak_kb'] / 1024**2:.2f} GB"
+        f"its largest subprocess (dbt) {report['children_peak_kb'] / 1024**2:.2f} GB"
     )
     print(_row("run / step", "status", "start s", "seconds"))
     print(_row("start-up (imports, definitions, instance)", "", "", report["setup_seconds"]))
