@@ -6,29 +6,35 @@ with links as (
     where resolution_code is null
 ),
 
+birth_dates as (
+    select iin, birth_date from {{ ref('int_persons') }}
+),
+
 persons as (
     select * from {{ ref('int_persons') }}
 ),
 
-heads as (
-    -- the head is ranked on narrow rows (the window sorts every row it carries, so keep it slim)
+ranked_links as (
+    -- the head is ranked on narrow rows (a window sorts every column it carries); each import
+    -- CTE is read once, so DuckDB streams it instead of materialising the wide person rows
     select
         links.family_id,
         links.iin,
+        links.role,
+        links.link_date,
         row_number() over (
             partition by links.family_id
-            order by (links.role = 'head') desc, persons.birth_date, persons.iin
+            order by (links.role = 'head') desc, birth_dates.birth_date, links.iin
         ) = 1 as is_head
     from links
-    join persons on persons.iin = links.iin
+    join birth_dates on birth_dates.iin = links.iin
 )
 
 select
-    links.family_id,
-    links.role,
-    links.link_date,
-    heads.is_head,
+    ranked_links.family_id,
+    ranked_links.role,
+    ranked_links.link_date,
+    ranked_links.is_head,
     persons.*
-from links
-join heads on heads.iin = links.iin and heads.family_id = links.family_id
-join persons on persons.iin = links.iin
+from ranked_links
+join persons on persons.iin = ranked_links.iin
