@@ -6,6 +6,12 @@ pipeline reads a frame from DuckDB and validates it here with an ephemeral conte
 GX is imported lazily (it costs seconds) and its progress bars are turned off. Results are
 reduced to counts and observed aggregates: GX's `partial_unexpected_list` can hold personal
 data (IINs), so it never leaves this module.
+
+Speed on a month (730 k families): GX's pandas metrics take a vectorised path only for int64 /
+float64 columns (an int32 column is compared row by row in Python), test nulls of object
+columns row by row, and copy the whole frame for every expectation's domain. So `validate`
+hands GX the same values as int64 / float64 / categorical columns and runs it under pandas'
+copy-on-write, where those copies are free. The values, and so every outcome, are unchanged.
 """
 
 from __future__ import annotations
@@ -105,7 +111,8 @@ def validate(frame: pd.DataFrame, suite_name: str) -> list[ExpectationOutcome]:
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=f"{suite_name}_validation", data=batch, suite=suite)
     )
-    result = definition.run(batch_parameters={"dataframe": frame}, result_format="SUMMARY")
+    with pd.option_context("mode.copy_on_write", True):
+        result = definition.run(batch_parameters={"dataframe": fast_dtypes(frame)}, result_format="SUMMARY")
 
     outcomes = []
     for item in result.results:
@@ -131,6 +138,32 @@ def validate(frame: pd.DataFrame, suite_name: str) -> list[ExpectationOutcome]:
             )
         )
     return outcomes
+
+
+def fast_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's values in the dtypes GX computes fastest: integers as int64, floats as float64,
+    strings as categoricals (null tests and equality on codes, the values stay the same)."""
+    casts: dict[str, Any] = {}  # column name -> the same values in the fast dtype
+    for name, dtype in frame.dtypes.items():
+        if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
+            continue
+        if pd.api.types.is_integer_dtype(dtype) and dtype != "int64" and not frame[name].hasnans:
+            casts[name] = frame[name].astype("int64")
+        elif pd.api.types.is_float_dtype(dtype) and dtype != "float64":
+            casts[name] = frame[name].astype("float64")
+        elif pd.api.types.is_object_dtype(dtype) and _all_strings_or_nulls(frame[name]):
+            casts[name] = _categorical(frame[name])
+    return frame.assign(**casts) if casts else frame
+
+
+def _all_strings_or_nulls(column: pd.Series) -> bool:
+    return pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")
+
+
+def _categorical(column: pd.Series) -> pd.Categorical:
+    # Categories in order of appearance: sorting 300 k distinct IINs would cost more than it saves.
+    codes, categories = pd.factorize(column)
+    return pd.Categorical.from_codes(codes, categories=categories)
 
 
 def _exception_kind(info: dict[str, Any] | None) -> str:
