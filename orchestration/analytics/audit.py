@@ -104,17 +104,25 @@ def assemble_population(
         declared.income_wages + declared.income_entrepreneur + declared.income_pensions_benefits
     ) / declared.n_members
     # "at or below the line", at tiyn precision like the ASP list itself
-    population[ASP_RULE] = (population.family_id.map(declared_pci).round(2) <= round(poverty_ratio * pm, 2)).to_numpy()
+    population[ASP_RULE] = (
+        population.family_id.map(declared_pci).round(2) <= round(poverty_ratio * pm, 2)
+    ).to_numpy()
     if "has_non_mortgage_loan" in declared.columns:
-        has_loan = population.family_id.map(declared.has_non_mortgage_loan).eq(True)  # unscored: no loan known
+        has_loan = population.family_id.map(declared.has_non_mortgage_loan).eq(
+            True
+        )  # unscored: no loan known
         population[ASP_LOAN_RULE] = population[ASP_RULE].to_numpy() & ~has_loan.to_numpy()
 
-    regions_with_lists = set(listed.family_id.map(population.set_index("family_id").region).dropna()) if len(listed) else set()
+    regions_with_lists = (
+        set(listed.family_id.map(population.set_index("family_id").region).dropna()) if len(listed) else set()
+    )
     for service, group in SERVICE_GROUPS.items():
         ids = set(listed.family_id[listed.service == service])
         population[service_rule(service)] = population.family_id.isin(ids).to_numpy()
         # the service's universe: its categorical group, in the regions that publish lists
-        population[f"group: {service}"] = (group(truth).to_numpy() & population.region.isin(regions_with_lists).to_numpy())
+        population[f"group: {service}"] = (
+            group(truth).to_numpy() & population.region.isin(regions_with_lists).to_numpy()
+        )
     unknown = len(set(scores.family_id) - set(population.family_id))
     return population, unknown
 
@@ -138,11 +146,7 @@ def error_rates(targeted: np.ndarray, poor: np.ndarray) -> dict[str, float]:
 
 def rules(population: pd.DataFrame) -> list[tuple[str, str | None]]:
     """(rule column, universe column or None for everyone) of every rule audited."""
-    listed = [
-        (service_rule(s), f"group: {s}")
-        for s in SERVICE_GROUPS
-        if population[f"group: {s}"].any()
-    ]
+    listed = [(service_rule(s), f"group: {s}") for s in SERVICE_GROUPS if population[f"group: {s}"].any()]
     baselines = [(rule, None) for rule in (ASP_RULE, ASP_LOAN_RULE) if rule in population.columns]
     return [(level_rule(k), None) for k in LEVEL_CUTOFFS] + baselines + listed
 
@@ -214,10 +218,16 @@ def render_markdown(report: AuditReport, unknown_families: int, pm: float, pover
     for dimension, table in report.by_group.groupby("dimension", sort=False):
         wide = table.pivot(index="rule", columns="group", values=["inclusion_error", "exclusion_error"])
         wide = (100 * wide).round(1)
-        wide.columns = [f"{'IE' if kind == 'inclusion_error' else 'EE'} {group}" for kind, group in wide.columns]
+        wide.columns = [
+            f"{'IE' if kind == 'inclusion_error' else 'EE'} {group}" for kind, group in wide.columns
+        ]
         order = list(dict.fromkeys(table.rule))  # rules in the order they were audited
-        lines += [f"## By {dimension} (IE = inclusion error %, EE = exclusion error %, poverty line)", "",
-                  wide.reindex(order).to_markdown(), ""]
+        lines += [
+            f"## By {dimension} (IE = inclusion error %, EE = exclusion error %, poverty line)",
+            "",
+            wide.reindex(order).to_markdown(),
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -232,13 +242,30 @@ def render_plot(report: AuditReport, path: Path) -> Path:
     by_region = report.by_group[report.by_group.dimension == "region"]
     for region, table in by_region.groupby("group"):
         levels = table[table.rule.isin([level_rule(k) for k in LEVEL_CUTOFFS])]
-        line = trade_off.plot(100 * levels.exclusion_error, 100 * levels.inclusion_error, marker="o", label=f"levels, region {region}")
+        line = trade_off.plot(
+            100 * levels.exclusion_error,
+            100 * levels.inclusion_error,
+            marker="o",
+            label=f"levels, region {region}",
+        )
         for _, row in levels.iterrows():
-            trade_off.annotate(row.rule.replace("level ", "L"), (100 * row.exclusion_error, 100 * row.inclusion_error),
-                               fontsize=7, xytext=(3, 3), textcoords="offset points")
+            trade_off.annotate(
+                row.rule.replace("level ", "L"),
+                (100 * row.exclusion_error, 100 * row.inclusion_error),
+                fontsize=7,
+                xytext=(3, 3),
+                textcoords="offset points",
+            )
         asp = table[table.rule == ASP_RULE]
-        trade_off.scatter(100 * asp.exclusion_error, 100 * asp.inclusion_error, marker="*", s=160,
-                          color=line[0].get_color(), edgecolor="black", label=f"ASP income test, region {region}")
+        trade_off.scatter(
+            100 * asp.exclusion_error,
+            100 * asp.inclusion_error,
+            marker="*",
+            s=160,
+            color=line[0].get_color(),
+            edgecolor="black",
+            label=f"ASP income test, region {region}",
+        )
     trade_off.set_xlabel("exclusion error, % of poor families missed")
     trade_off.set_ylabel("inclusion error, % of targeted not poor")
     trade_off.set_title(f"Level cut-offs vs the income test ({report.period})")
@@ -292,8 +319,12 @@ def read_pipeline(connection, period: str) -> tuple[pd.DataFrame, pd.DataFrame, 
 def audit(period: str, truth: pd.DataFrame, scores, features, listed, pm: float, poverty_ratio: float):
     """The audit of one period from frames: (report without files, unknown-family count)."""
     population, unknown = assemble_population(truth, scores, features, listed, pm, poverty_ratio)
-    report = AuditReport(period=period, families=len(population), headline=headline_table(population),
-                         by_group=group_tables(population))
+    report = AuditReport(
+        period=period,
+        families=len(population),
+        headline=headline_table(population),
+        by_group=group_tables(population),
+    )
     return report, unknown
 
 
