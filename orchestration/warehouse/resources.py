@@ -10,10 +10,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from functools import cache
+from collections.abc import Sequence
+from functools import cache, cached_property
+from importlib.metadata import version as installed_version
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging.version import Version
 
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -39,6 +42,25 @@ def dbt_project() -> DbtProject:
     return project
 
 
+class PlatformDbtCliResource(DbtCliResource):
+    """dagster-dbt's CLI resource without two start-up costs we do not need (~5.5 s per dbt step).
+
+    Before each dbt command dagster-dbt runs `dbt --version` in a subprocess (~2.9 s) to tell dbt
+    Core from the Fusion engine, and loads the project and macros into an in-process adapter
+    (~2.6 s) that only serves `fetch_row_counts()` / `fetch_column_metadata()`, which we do not
+    use (row counts come from our own queries). Our `dbt` is dbt Core from this same virtual
+    environment (`dbt_executable()`), so its version is the installed package's.
+    """
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(installed_version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+        # No adapter: dagster-dbt then streams dbt's events live instead of waiting for the end.
+        return None
+
+
 def dbt_resource() -> DbtCliResource:
     """The dbt CLI resource bound to our project and executable."""
-    return DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
+    return PlatformDbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
