@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from orchestration.warehouse.cli_args import production_exclusion_args
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BENCH_ROOT = REPO_ROOT / "data" / "bench" / "dbt"
 _PEAK_PREFIX = "peak_rss_kb="
@@ -85,6 +87,8 @@ def run_dbt_build(
         # eligibility reads scores produced by the Python scoring step, not part of this measurement
         "--exclude",
         "path:models/eligibility",
+        # as in production (orchestration/warehouse/cli_args.py): unit tests run in CI
+        *production_exclusion_args(),
     ]
     started = time.perf_counter()
     result = subprocess.run(command, env=env, capture_output=True, text=True)

@@ -15,6 +15,16 @@ def period_vars(period: str, region: str | None = None) -> dict[str, str]:
     return variables
 
 
+#: dbt unit tests check SQL logic on fixed fixtures, not the month's data: `make test` (CI) runs
+#: them, production builds skip them, as dbt recommends.
+PRODUCTION_EXCLUDED_RESOURCE_TYPES = ("unit_test",)
+
+
+def production_exclusion_args() -> list[str]:
+    """The dbt flags that leave out of production builds what only CI needs (unit tests)."""
+    return [arg for kind in PRODUCTION_EXCLUDED_RESOURCE_TYPES for arg in ("--exclude-resource-type", kind)]
+
+
 def dbt_build_args(variables: Mapping[str, Any]) -> list[str]:
     """`dbt build` arguments for the given vars (the selection comes from the asset definition)."""
-    return ["build", "--vars", json.dumps(dict(variables), sort_keys=True)]
+    return ["build", "--vars", json.dumps(dict(variables), sort_keys=True), *production_exclusion_args()]

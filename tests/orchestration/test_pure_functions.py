@@ -26,11 +26,13 @@ def test_regional_dbt_vars_carry_the_period_and_the_region():
 
 
 def test_dbt_build_args_pass_the_vars_as_sorted_json():
-    assert dbt_build_args({"region": "35", "period": "2026-10"}) == [
-        "build",
-        "--vars",
-        '{"period": "2026-10", "region": "35"}',
-    ]
+    args = dbt_build_args({"region": "35", "period": "2026-10"})
+    assert args[:3] == ["build", "--vars", '{"period": "2026-10", "region": "35"}']
+
+
+def test_production_builds_leave_dbt_unit_tests_to_ci():
+    args = dbt_build_args({"period": "2026-10"})
+    assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
 
 
 @pytest.mark.parametrize(
