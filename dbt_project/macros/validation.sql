@@ -26,7 +26,10 @@
       `invalid_iin()` check (see iin_is_valid), then dropped.
       iin_repeats: true when a registry repeats a person many times (12 monthly contributions):
       the checksum, the costly part, is then computed once per distinct IIN and joined back;
-      false for one row per person (population, family_links), where that join would cost more. -#}
+      false for one row per person (population, family_links), where that join would cost more.
+      With iin_repeats, the model reads `renamed` twice (all rows, distinct IINs): its import CTEs
+      are declared `not materialized`, else DuckDB buffers the whole extract in memory once to
+      feed both (the second scan only reads the IIN column of the Parquet file). -#}
   {%- if iin_column and iin_repeats %}
   iin_checks as (
     select checked_iin, {{ iin_is_valid('checked_iin', number='iin_number') }} as iin_is_valid_flag

@@ -5,12 +5,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('crossing_date')],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'border_crossings') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(iin) as iin,
         crossing_date,

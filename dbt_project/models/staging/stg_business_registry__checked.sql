@@ -6,12 +6,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('registration_date') ~ ' or deregistration_date < registration_date'],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'business_registry') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(iin) as iin,
         trim(bin) as bin,

@@ -8,12 +8,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('open_date', nullable=true)],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'credit_bureau') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(contract_id) as contract_id,
         trim(iin) as iin,

@@ -5,12 +5,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('assigned_date') ~ ' or review_date < assigned_date'],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'disability') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(iin) as iin,
         upper(trim(disability_group)) as disability_group,

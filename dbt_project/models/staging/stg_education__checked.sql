@@ -7,12 +7,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('start_date') ~ ' or end_date < start_date'],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'education') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(iin) as iin,
         lower(trim(institution_type)) as institution_type,

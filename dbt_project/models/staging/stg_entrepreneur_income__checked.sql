@@ -5,12 +5,12 @@
     ['AMOUNT_OUT_OF_RANGE', out_of_range('declared_income_kzt', 0, var('max_declared_income_kzt'))],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'entrepreneur_income') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(iin) as iin,
         period_start,

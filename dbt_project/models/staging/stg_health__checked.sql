@@ -5,12 +5,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('observation_start') ~ ' or observation_end < observation_start'],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'health') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(iin) as iin,
         upper(trim(icd10_code)) as icd10_code,

@@ -7,12 +7,12 @@
     ['UNKNOWN_KATO', 'kato is null or not ' ~ known_kato('kato')],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'land_plots') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(plot_id) as plot_id,
         trim(iin) as iin,

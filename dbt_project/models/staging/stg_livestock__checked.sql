@@ -5,12 +5,12 @@
     ['VALUE_OUT_OF_RANGE', out_of_range('head_count', 0, var('max_head_count'))],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'livestock') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(iin) as iin,
         lower(trim(species)) as species,

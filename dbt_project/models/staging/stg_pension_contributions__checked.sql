@@ -5,12 +5,12 @@
     ['AMOUNT_OUT_OF_RANGE', out_of_range('contribution_kzt', 0, var('max_monthly_amount_kzt'))],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'pension_contributions') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(iin) as iin,
         -- months are first days by contract; truncate defensively (a cast keeps DATE, not TIMESTAMP)

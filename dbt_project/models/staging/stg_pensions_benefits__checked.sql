@@ -6,12 +6,12 @@
     ['AMOUNT_OUT_OF_RANGE', out_of_range('amount_kzt', 0, var('max_monthly_amount_kzt'))],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'pensions_benefits') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(iin) as iin,
         cast(date_trunc('month', month) as date) as month,

@@ -9,12 +9,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('registration_date', nullable=true)],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'real_estate') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(object_id) as object_id,
         trim(iin) as iin,

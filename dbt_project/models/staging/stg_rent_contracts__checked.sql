@@ -8,12 +8,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('start_date') ~ ' or end_date < start_date'],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'rent_contracts') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(contract_id) as contract_id,
         trim(iin) as iin,

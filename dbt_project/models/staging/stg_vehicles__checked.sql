@@ -7,12 +7,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('registration_date')],
 ] %}
 
-with source as (
+with source as not materialized (
     select * from {{ source('landing', 'vehicles') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as (
+renamed as not materialized (
     select
         trim(vehicle_id) as vehicle_id,
         trim(iin) as iin,
