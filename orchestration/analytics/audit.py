@@ -50,6 +50,19 @@ SERVICE_GROUPS = {
     "rent_subsidy": lambda t: (t.tenure == "rent_private") & t.on_waiting_list,
     "housing_assistance": lambda t: t.tenure.isin(["own", "rent_state"]),
 }
+#: The truth columns the audit reads (groups, poverty and the service groups above).
+TRUTH_COLUMNS = (
+    "family_id",
+    "region_prefix",
+    "settlement_type",
+    "n_members",
+    "true_pci_ratio",
+    "has_disability",
+    "has_home_schooled_child",
+    "has_pupil_or_student",
+    "tenure",
+    "on_waiting_list",
+)
 SIZE_BINS = [0, 1, 2, 4, 6, np.inf]
 SIZE_LABELS = ["1", "2", "3-4", "5-6", "7+"]
 
@@ -89,58 +102,81 @@ def assemble_population(
     the number of scored families unknown to the truth (left out).
     """
     population = pd.DataFrame({"family_id": truth.family_id.to_numpy()})
-    population["region"] = truth.region_prefix.astype(int).astype(str).str.zfill(2).to_numpy()
-    population["area"] = np.where(truth.settlement_type.to_numpy() <= 3, "urban", "rural")
-    population["disability"] = np.where(truth.has_disability.to_numpy(), "with disability", "no disability")
-    population["family_size"] = pd.cut(truth.n_members, SIZE_BINS, labels=SIZE_LABELS).astype(str).to_numpy()
+    population["region"] = _per_distinct(
+        truth.region_prefix, lambda p: p.astype(int).astype(str).str.zfill(2)
+    )
+    population["area"] = _labels(truth.settlement_type.to_numpy() <= 3, "urban", "rural")
+    population["disability"] = _labels(truth.has_disability.to_numpy(), "with disability", "no disability")
+    size_bin = pd.cut(truth.n_members, SIZE_BINS, labels=SIZE_LABELS).cat.codes.to_numpy()
+    population["family_size"] = np.array([*SIZE_LABELS, "nan"], dtype=object)[
+        size_bin
+    ]  # -1: outside the bins
     population[POOR] = (truth.true_pci_ratio < poverty_ratio).to_numpy()
     population[BELOW_PM] = (truth.true_pci_ratio < 1.0).to_numpy()
 
-    level = population.family_id.map(scores.set_index("family_id").level)
+    level = scores.set_index("family_id").level.reindex(population.family_id)
     for k in LEVEL_CUTOFFS:
         population[level_rule(k)] = (level <= k).to_numpy()  # not scored: NaN <= k is False
-    declared = features.set_index("family_id")
+    declared = features.set_index("family_id").reindex(population.family_id)  # unscored: NaN
     declared_pci = (
         declared.income_wages + declared.income_entrepreneur + declared.income_pensions_benefits
     ) / declared.n_members
     # "at or below the line", at tiyn precision like the ASP list itself
-    population[ASP_RULE] = (
-        population.family_id.map(declared_pci).round(2) <= round(poverty_ratio * pm, 2)
-    ).to_numpy()
+    population[ASP_RULE] = (declared_pci.round(2) <= round(poverty_ratio * pm, 2)).to_numpy()
     if "has_non_mortgage_loan" in declared.columns:
-        has_loan = population.family_id.map(declared.has_non_mortgage_loan).eq(
-            True
-        )  # unscored: no loan known
+        has_loan = declared.has_non_mortgage_loan.eq(True)  # unscored: no loan known
         population[ASP_LOAN_RULE] = population[ASP_RULE].to_numpy() & ~has_loan.to_numpy()
 
-    regions_with_lists = (
-        set(listed.family_id.map(population.set_index("family_id").region).dropna()) if len(listed) else set()
-    )
+    # Each list row's family among the truth's (-1: not a truth family), looked up once.
+    listed_at = pd.Index(population.family_id).get_indexer(listed.family_id)
+    listed_service = pd.Categorical(listed.service)  # compared once per service below
+    in_regions_with_lists = population.region.isin(
+        population.region.iloc[listed_at[listed_at >= 0]]
+    ).to_numpy()
     for service, group in SERVICE_GROUPS.items():
-        ids = set(listed.family_id[listed.service == service])
-        population[service_rule(service)] = population.family_id.isin(ids).to_numpy()
+        on_list = np.zeros(len(population), bool)
+        on_list[listed_at[(listed_at >= 0) & (listed_service == service)]] = True
+        population[service_rule(service)] = on_list
         # the service's universe: its categorical group, in the regions that publish lists
-        population[f"group: {service}"] = (
-            group(truth).to_numpy() & population.region.isin(regions_with_lists).to_numpy()
-        )
-    unknown = len(set(scores.family_id) - set(population.family_id))
+        population[f"group: {service}"] = group(truth).to_numpy() & in_regions_with_lists
+    scored = pd.Series(scores.family_id.unique())
+    unknown = int((~scored.isin(population.family_id)).sum())
     return population, unknown
+
+
+def _labels(flags: np.ndarray, if_true: str, if_false: str) -> np.ndarray:
+    """One label per family (object strings, built without formatting a string per family)."""
+    return np.array([if_false, if_true], dtype=object)[np.asarray(flags, bool).astype(np.int8)]
+
+
+def _per_distinct(values: pd.Series, convert) -> np.ndarray:
+    """`convert` applied to each distinct value only (e.g. string formatting of a few region codes)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    return convert(pd.Series(distinct)).to_numpy()[codes]
 
 
 def error_rates(targeted: np.ndarray, poor: np.ndarray) -> dict[str, float]:
     """Counts and the inclusion / exclusion errors of one rule on one population."""
     targeted, poor = np.asarray(targeted, bool), np.asarray(poor, bool)
-    n_targeted, n_poor = int(targeted.sum()), int(poor.sum())
-    included_non_poor = int((targeted & ~poor).sum())
-    excluded_poor = int((poor & ~targeted).sum())
+    return _rates(
+        families=len(targeted),
+        poor=int(poor.sum()),
+        targeted=int(targeted.sum()),
+        targeted_not_poor=int((targeted & ~poor).sum()),
+        poor_not_targeted=int((poor & ~targeted).sum()),
+    )
+
+
+def _rates(families: int, poor: int, targeted: int, targeted_not_poor: int, poor_not_targeted: int) -> dict:
+    """The counts of one rule on one population and the errors they give."""
     return {
-        "families": int(len(targeted)),
-        "poor": n_poor,
-        "targeted": n_targeted,
-        "targeted_not_poor": included_non_poor,
-        "poor_not_targeted": excluded_poor,
-        "inclusion_error": included_non_poor / n_targeted if n_targeted else np.nan,
-        "exclusion_error": excluded_poor / n_poor if n_poor else np.nan,
+        "families": families,
+        "poor": poor,
+        "targeted": targeted,
+        "targeted_not_poor": targeted_not_poor,
+        "poor_not_targeted": poor_not_targeted,
+        "inclusion_error": targeted_not_poor / targeted if targeted else np.nan,
+        "exclusion_error": poor_not_targeted / poor if poor else np.nan,
     }
 
 
@@ -152,13 +188,31 @@ def rules(population: pd.DataFrame) -> list[tuple[str, str | None]]:
 
 
 def audit_table(population: pd.DataFrame, truth_column: str = POOR, by: str | None = None) -> pd.DataFrame:
-    """Errors of every rule (rows) against `truth_column`, overall or per value of `by`."""
+    """Errors of every rule (rows) against `truth_column`, overall or per value of `by` (sorted)."""
+    if by is None:
+        group_of, groups = np.zeros(len(population), np.int64), ["all"]
+    else:
+        group_of, groups = pd.factorize(population[by], sort=True)
+    # One count per (group, in scope, poor, targeted) cell and rule: a bincount per rule, no frame copies.
+    in_a_group = group_of >= 0  # a missing value (-1) is in no group
+    base = 8 * group_of + 2 * population[truth_column].to_numpy(np.int64)
+    counts = {}  # rule -> int64[group, in scope, poor, targeted]
+    for rule, universe in rules(population):
+        in_scope = 1 if universe is None else population[universe].to_numpy(np.int64)
+        cell = base + 4 * in_scope + population[rule].to_numpy(np.int64)
+        counts[rule] = np.bincount(cell[in_a_group], minlength=8 * len(groups)).reshape(-1, 2, 2, 2)
     rows = []
-    groups = [("all", population)] if by is None else list(population.groupby(by, sort=True))
-    for group, frame in groups:
-        for rule, universe in rules(population):
-            scope = frame if universe is None else frame[frame[universe]]
-            rows.append({"group": group, "rule": rule, **error_rates(scope[rule], scope[truth_column])})
+    for g, group in enumerate(groups):
+        for rule, cells in counts.items():
+            scoped = cells[g, 1]  # families in the rule's scope, by [poor, targeted]
+            rates = _rates(
+                families=int(scoped.sum()),
+                poor=int(scoped[1].sum()),
+                targeted=int(scoped[:, 1].sum()),
+                targeted_not_poor=int(scoped[0, 1]),
+                poor_not_targeted=int(scoped[1, 0]),
+            )
+            rows.append({"group": group, "rule": rule, **rates})
     return pd.DataFrame(rows)
 
 
@@ -292,9 +346,14 @@ def render_plot(report: AuditReport, path: Path) -> Path:
 
 
 def read_truth(truth_root: Path, period: str) -> pd.DataFrame | None:
-    """The period's latent truth, or None when the generator wrote none."""
+    """The period's latent truth (the columns the audit reads), or None when the generator wrote none."""
+    import pyarrow.parquet as pq
+
     path = Path(truth_root) / period / "family_truth.parquet"
-    return pd.read_parquet(path) if path.exists() else None
+    if not path.exists():
+        return None
+    # tenure as a categorical: the service groups compare it on every family
+    return pq.read_table(path, columns=list(TRUTH_COLUMNS), read_dictionary=["tenure"]).to_pandas()
 
 
 def read_pipeline(connection, period: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
