@@ -7,6 +7,8 @@ and the region publishes nothing, while the other region's run goes on.
 
 import dagster as dg
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from orchestration.landing.drop import inspect_drop
 from orchestration.partitions import month_region_partitions, period_and_region
@@ -22,9 +24,9 @@ LIST_COLUMNS = (
 )
 
 
-def lists_by_service(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Every service of the pilot with its rows (an empty frame when nobody is eligible)."""
-    return {service: rows[rows["service"] == service].reset_index(drop=True) for service in SERVICES}
+def lists_by_service(rows: pa.Table) -> dict[str, pa.Table]:
+    """Every service of the pilot with its rows (an empty table when nobody is eligible)."""
+    return {service: rows.filter(pc.equal(rows["service"], service)) for service in SERVICES}
 
 
 def rule_versions(connection, period: str, region: str) -> dict[str, str]:
@@ -37,10 +39,11 @@ def rule_versions(connection, period: str, region: str) -> dict[str, str]:
     return dict(rows)
 
 
-def summary_table(rows: pd.DataFrame) -> pd.DataFrame:
+def summary_table(rows: pa.Table) -> pd.DataFrame:
     """Families, beneficiaries and money per service (no personal data)."""
+    frame = rows.select(["service", "family_id", "amount_kzt"]).to_pandas()  # no IIN leaves Arrow
     table = (
-        rows.groupby("service")
+        frame.groupby("service")
         .agg(rows=("family_id", "size"), families=("family_id", "nunique"), amount_kzt=("amount_kzt", "sum"))
         .reindex(SERVICES, fill_value=0)
         .reset_index()
@@ -66,9 +69,11 @@ def published_eligibility_lists(
 ) -> dg.MaterializeResult:
     period, region = period_and_region(context)
     with warehouse.connect(read_only=True) as connection:
-        rows = connection.execute(
-            f"select {LIST_COLUMNS} from eligibility_list where period = ? and region = ?", [period, region]
-        ).df()
+        # Arrow straight from DuckDB: the publisher conforms Arrow tables, and no IIN becomes a Python string.
+        rows = connection.sql(
+            f"select {LIST_COLUMNS} from eligibility_list where period = ? and region = ?",
+            params=[period, region],
+        ).to_arrow_table()
         methodology = connection.execute(
             "select any_value(methodology_version) from family_scores where period = ?", [period]
         ).fetchone()[0]
