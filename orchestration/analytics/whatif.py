@@ -133,10 +133,13 @@ def render_plot(result: WhatIfResult, summary: pd.DataFrame, chosen: int, path: 
     if budget_columns:
         axes[0].legend(fontsize=8)
     shares = result.level_shares()
+    # Stacked bars of width 1, one per variant, drawn as one step patch per level (not 6 x variants bars).
+    edges = np.append(shares.index.to_numpy() - 0.5, shares.index[-1] + 0.5)
     bottom = np.zeros(len(shares))
-    for level in shares.columns:
-        axes[1].bar(shares.index, shares[level], bottom=bottom, width=1.0, label=f"level {level}")
-        bottom += shares[level].to_numpy()
+    for i, level in enumerate(shares.columns):
+        top = bottom + shares[level].to_numpy()
+        axes[1].stairs(top, edges, baseline=bottom, fill=True, color=f"C{i}", label=f"level {level}")
+        bottom = top
     axes[1].set(title="Level shares per variant", xlabel="variant (0 = baseline)", ylabel="share of families")
     axes[1].legend(fontsize=8, loc="lower right")
     matrix = result.transition_matrix(chosen)
