@@ -54,16 +54,14 @@ def read_inputs(connection, period: str) -> WhatIfInputs:
     eligible under the baseline: a variant can then take families off a list but never add one,
     and the report says so."""
     parse_period(period)  # validated: it is put in SQL below
-    relation = connection.sql(  # the period was validated above
-        f"select * exclude (period) from family_features where period = '{period}'"
+    not_marts = ", ".join(f"'{name}'" for name in _NOT_MARTS)
+    relation = connection.sql(  # the period was validated above; as-of dates are no features
+        f"select columns(lambda c: not starts_with(c, 'as_of_') and c not in ({not_marts})) "
+        f"from family_features where period = '{period}'"
     ).to_arrow_table()
     if relation.num_rows == 0:
         raise LookupError(f"family_features has no rows for period {period}")
-    features = {
-        name: relation.column(name).to_numpy()
-        for name in relation.column_names
-        if not name.startswith("as_of_") and name not in _NOT_MARTS
-    }
+    features = {name: relation.column(name).to_numpy() for name in relation.column_names}
     if _has_table(connection, "eligibility_candidates"):
         source = "eligibility_candidates"
     elif _has_table(connection, "eligibility_list"):
