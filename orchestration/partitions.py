@@ -21,7 +21,9 @@ monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_PERIOD, fmt
 
 region_partitions = dg.StaticPartitionsDefinition(list(PILOT_REGIONS))
 
-month_region_partitions = dg.MultiPartitionsDefinition({"month": monthly_partitions, "region": region_partitions})
+month_region_partitions = dg.MultiPartitionsDefinition(
+    {"month": monthly_partitions, "region": region_partitions}
+)
 
 
 def month_region_key(period: str, region: str) -> dg.MultiPartitionKey:

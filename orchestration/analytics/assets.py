@@ -32,7 +32,9 @@ _EVERY_REGION_OF_THE_MONTH = dg.MultiToSingleDimensionPartitionMapping(partition
         "Analytics only, not for payment."
     ),
 )
-def family_level_changes(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def family_level_changes(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     from orchestration.analytics.changes import build_changes, previous_period, transition_matrix
     from scoring_core import methodology_for_period
 
@@ -43,7 +45,10 @@ def family_level_changes(context: dg.AssetExecutionContext, warehouse: Warehouse
     if built is None:
         context.log.info("no scores for %s: nothing to compare %s with", previous, period)
         return dg.MaterializeResult(
-            metadata={"skipped": True, "reason": f"family_scores has no rows for the previous month {previous}"}
+            metadata={
+                "skipped": True,
+                "reason": f"family_scores has no rows for the previous month {previous}",
+            }
         )
     changes, not_compared = built
     metadata: dict = {
@@ -53,7 +58,9 @@ def family_level_changes(context: dg.AssetExecutionContext, warehouse: Warehouse
     }
     if len(changes):
         causes = changes.cause.value_counts()
-        metadata["families_by_cause"] = dg.MetadataValue.md(causes.rename("families").to_frame().to_markdown())
+        metadata["families_by_cause"] = dg.MetadataValue.md(
+            causes.rename("families").to_frame().to_markdown()
+        )
         metadata["level_changed_share"] = round(float((changes.level_change != 0).mean()), 4)
         for region in sorted(changes.region.unique()):
             metadata[f"transitions_region_{region}"] = dg.MetadataValue.md(

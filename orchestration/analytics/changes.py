@@ -94,10 +94,17 @@ SENTENCES: dict[str, dict[str, str]] = {
     },
 }
 # "(data from X, as of D; Y, as of E)." and "X, still as of D"
-_DATA_ITEM = {"kk": "{src}, {date} жағдай бойынша", "ru": "{src}, по состоянию на {date}", "en": "{src}, as of {date}"}
+_DATA_ITEM = {
+    "kk": "{src}, {date} жағдай бойынша",
+    "ru": "{src}, по состоянию на {date}",
+    "en": "{src}, as of {date}",
+}
 _DATA_WRAP = {"kk": " (дереккөзі: {items}).", "ru": " (данные: {items}).", "en": " (data from {items})."}
-_STALE_ITEM = {"kk": "{src}, әлі де {date} жағдай бойынша", "ru": "{src}, всё ещё по состоянию на {date}",
-               "en": "{src}, still as of {date}"}
+_STALE_ITEM = {
+    "kk": "{src}, әлі де {date} жағдай бойынша",
+    "ru": "{src}, всё ещё по состоянию на {date}",
+    "en": "{src}, still as of {date}",
+}
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,8 @@ def indicator_inputs(methodology: Methodology) -> dict[str, set[str]]:
     """The features each indicator's points depend on, read from the methodology."""
     return {
         ind.code: _expand_variables(
-            {*ind.numerator, *(ind.denominator or {}), *ind.per_unit, *(c.variable for c in ind.when)}, methodology
+            {*ind.numerator, *(ind.denominator or {}), *ind.per_unit, *(c.variable for c in ind.when)},
+            methodology,
         )
         for ind in methodology.indicators
     }
@@ -145,7 +153,10 @@ def indicator_inputs(methodology: Methodology) -> dict[str, set[str]]:
 
 def gate_inputs(methodology: Methodology) -> dict[str, set[str]]:
     """The features each gate's conditions depend on."""
-    return {gate.code: _expand_variables({c.variable for c in gate.when}, methodology) for gate in methodology.gates}
+    return {
+        gate.code: _expand_variables({c.variable for c in gate.when}, methodology)
+        for gate in methodology.gates
+    }
 
 
 def previous_period(period: str) -> str:
@@ -168,7 +179,9 @@ def _changed(before: pd.Series, after: pd.Series) -> np.ndarray:
 def _mask_labels(masks: np.ndarray, labels: tuple[str, ...]) -> pd.Series:
     """Comma-joined labels of the set bits of each row's bitmask (computed once per distinct mask)."""
     unique, inverse = np.unique(masks, return_inverse=True)
-    texts = np.array([", ".join(label for i, label in enumerate(labels) if int(m) >> i & 1) for m in unique], dtype=object)
+    texts = np.array(
+        [", ".join(label for i, label in enumerate(labels) if int(m) >> i & 1) for m in unique], dtype=object
+    )
     return pd.Series(texts[inverse.reshape(-1)])
 
 
@@ -207,15 +220,25 @@ def explain_changes(
         column = f"points_{code}_{suffix}"
         return pairs[column].fillna(0).to_numpy(np.int64) if column in pairs else np.zeros(n, np.int64)
 
-    deltas = np.column_stack([points("after", c) - points("before", c) for c in codes]) if n else np.zeros((0, len(codes)), np.int64)
+    deltas = (
+        np.column_stack([points("after", c) - points("before", c) for c in codes])
+        if n
+        else np.zeros((0, len(codes)), np.int64)
+    )
 
     # Which features changed, which of their registries delivered a fresh extract.
-    changed = np.column_stack([_changed(features_b[f], features_a[f]) for f in feature_names]) if n else np.zeros((0, len(feature_names)), bool)
+    changed = (
+        np.column_stack([_changed(features_b[f], features_a[f]) for f in feature_names])
+        if n
+        else np.zeros((0, len(feature_names)), bool)
+    )
     as_of_b, as_of_a = _as_of_matrix(features_b, sources), _as_of_matrix(features_a, sources)
     # a registry is fresh when its extract moved forward (no as-of column at all: assume it did)
     no_column = np.array([f"as_of_{s}" not in features_a.columns for s in sources])
     fresh = no_column | (~np.isnat(as_of_a) & (np.isnat(as_of_b) | (as_of_a > as_of_b)))
-    feature_source = np.array([[s in source_map.feature_sources[f] for s in sources] for f in feature_names], dtype=bool)
+    feature_source = np.array(
+        [[s in source_map.feature_sources[f] for s in sources] for f in feature_names], dtype=bool
+    )
     inputs = indicator_inputs(methodology)
     indicator_feature = np.array([[f in inputs[c] for f in feature_names] for c in codes], dtype=bool)
 
@@ -240,7 +263,9 @@ def explain_changes(
         default=PARAMETERS_CHANGED,
     )
 
-    points_after = np.column_stack([points("after", c) for c in codes]) if n else np.zeros((0, len(codes)), np.int64)
+    points_after = (
+        np.column_stack([points("after", c) for c in codes]) if n else np.zeros((0, len(codes)), np.int64)
+    )
     key_kind, key_code = _key_factor(
         deltas, points_after, codes, level_b, level_a, score_b, score_a, gate_b, gate_a, gate_changed
     )
@@ -250,7 +275,9 @@ def explain_changes(
         rows = key_code == code
         wanted = inputs.get(code) or gate_inputs(methodology).get(code, set())
         key_feature_matrix[np.ix_(rows, [feature_index[f] for f in wanted if f in feature_index])] = True
-    key_fresh = ((key_feature_matrix & changed).astype(np.int64) @ feature_source.astype(np.int64) > 0) & fresh
+    key_fresh = (
+        (key_feature_matrix & changed).astype(np.int64) @ feature_source.astype(np.int64) > 0
+    ) & fresh
     # When the key indicator's own inputs show no fresh change, cite the family's fresh sources.
     key_fresh = np.where(key_fresh.any(axis=1, keepdims=True), key_fresh, fresh_hit)
 
@@ -300,13 +327,17 @@ def _as_of_matrix(features: pd.DataFrame, sources: tuple[str, ...]) -> np.ndarra
         column = f"as_of_{source}"
         if column in features.columns:
             values = features[column].to_numpy()
-            matrix[:, j] = values.astype("datetime64[D]") if values.dtype.kind == "M" else np.array(
-                [None if pd.isna(v) else v for v in values], dtype="datetime64[D]"
+            matrix[:, j] = (
+                values.astype("datetime64[D]")
+                if values.dtype.kind == "M"
+                else np.array([None if pd.isna(v) else v for v in values], dtype="datetime64[D]")
             )
     return matrix
 
 
-def _key_factor(deltas, points_after, codes, level_b, level_a, score_b, score_a, gate_b, gate_a, gate_changed):
+def _key_factor(
+    deltas, points_after, codes, level_b, level_a, score_b, score_a, gate_b, gate_a, gate_changed
+):
     """The one thing the sentence names: a gate that switched, else the indicator that moved most
     in the direction of the change (most negative when the level fell, most positive when it rose).
     Ties go to the indicator listed first in the methodology. Kinds: `down` (a negative condition,
@@ -344,7 +375,10 @@ def _top_deltas(deltas: np.ndarray, codes: list[str], top: int = 3) -> np.ndarra
     unique, inverse = np.unique(np.concatenate([order, picked], axis=1), axis=0, return_inverse=True)
     width = order.shape[1]
     texts = np.array(
-        ["; ".join(f"{codes[row[i]]} {row[width + i]:+d}" for i in range(width) if row[width + i] != 0) for row in unique],
+        [
+            "; ".join(f"{codes[row[i]]} {row[width + i]:+d}" for i in range(width) if row[width + i] != 0)
+            for row in unique
+        ],
         dtype=object,
     )
     return texts[inverse.reshape(-1)]
@@ -359,16 +393,24 @@ def _sentences(result, key_kind, key_fresh, stale_hit, as_of_after, sources, sou
     else:
         date_rows, date_id = np.zeros((0, len(sources)), np.int64), np.zeros(0, np.int64)
     date_texts = [
-        {s: (None if np.isnat(d) else str(d)) for s, d in zip(sources, row.view("datetime64[D]"), strict=True)}
+        {
+            s: (None if np.isnat(d) else str(d))
+            for s, d in zip(sources, row.view("datetime64[D]"), strict=True)
+        }
         for row in date_rows
     ]
     key_mask, stale_mask = _bitmask(key_fresh), _bitmask(stale_hit)
     cases = pd.DataFrame(
         {
-            "b": result.level_before, "a": result.level_after, "cause": result.cause,
-            "kind": pd.Series(key_kind, dtype=object), "code": result.key_factor,
-            "key_mask": key_mask, "stale_mask": stale_mask,
-            "vb": result.methodology_version_before, "va": result.methodology_version_after,
+            "b": result.level_before,
+            "a": result.level_after,
+            "cause": result.cause,
+            "kind": pd.Series(key_kind, dtype=object),
+            "code": result.key_factor,
+            "key_mask": key_mask,
+            "stale_mask": stale_mask,
+            "vb": result.methodology_version_before,
+            "va": result.methodology_version_after,
             "dates": date_id.reshape(-1),
         }
     )
@@ -385,14 +427,15 @@ def _sentences(result, key_kind, key_fresh, stale_hit, as_of_after, sources, sou
     return {language: merged[language].to_numpy() for language in LANGUAGES}
 
 
-
 def _sources_text(mask: int, dates: dict, sources, source_map, language: str, clause: dict[str, str]) -> str:
     """'X, Y, as of D; Z, as of E': the registries of a bitmask grouped by their as-of date."""
     by_date: dict[str, list[str]] = {}
     for i, s in enumerate(sources):
         if int(mask) >> i & 1:
             by_date.setdefault(dates[s] or "?", []).append(source_map.source_names[s][language])
-    return "; ".join(clause[language].format(src=", ".join(names), date=date) for date, names in by_date.items())
+    return "; ".join(
+        clause[language].format(src=", ".join(names), date=date) for date, names in by_date.items()
+    )
 
 
 def _sentence(case, dates, language, sources, source_map, methodology) -> str:
@@ -410,7 +453,11 @@ def _sentence(case, dates, language, sources, source_map, methodology) -> str:
     data = _DATA_WRAP[language].format(items=items) if items else "."
     if case.kind in ("gate_on", "gate_lifted"):
         why = methodology.gate(case.code).reason[language]
-        template = "down" if case.kind == "gate_on" and a < b else ("gate_lifted" if case.kind == "gate_lifted" else "up")
+        template = (
+            "down"
+            if case.kind == "gate_on" and a < b
+            else ("gate_lifted" if case.kind == "gate_lifted" else "up")
+        )
     else:
         indicator = methodology.indicator(case.code)
         why = indicator.reason[language] if case.kind == "down" else indicator.name[language]
@@ -463,7 +510,9 @@ def write_changes(connection, period: str, frames: list[pd.DataFrame]) -> int:
         for i, frame in enumerate(frames):
             connection.register("incoming_changes", frame)
             if i == 0:
-                connection.execute(f"create table if not exists {CHANGES_TABLE} as select * from incoming_changes limit 0")
+                connection.execute(
+                    f"create table if not exists {CHANGES_TABLE} as select * from incoming_changes limit 0"
+                )
                 connection.execute(f"delete from {CHANGES_TABLE} where period = ?", [period])
             connection.execute(f"insert into {CHANGES_TABLE} by name select * from incoming_changes")
             connection.unregister("incoming_changes")

@@ -351,7 +351,9 @@ def _rule_versions(rule_version: str | Mapping[str, str], tables_by_service: Map
     return {service: rule_version[service] for service in tables_by_service}
 
 
-def _conform_all(tables_by_service, period, region, methodology_version, rule_versions) -> dict[str, pa.Table]:
+def _conform_all(
+    tables_by_service, period, region, methodology_version, rule_versions
+) -> dict[str, pa.Table]:
     """Conform every service's list, collecting the issues of all services into one error."""
     tables, issues = {}, []
     for service in sorted(tables_by_service):
