@@ -27,7 +27,10 @@ regional_pm as (
 ),
 
 partitions as (
-    select distinct period, region from with_rule
+    -- the (period, region) pairs of the features, a superset of with_rule's: read from the features
+    -- table rather than from with_rule, so with_rule has one reader and a run's period and region
+    -- filter reaches its scans (a second reader made DuckDB build it for the whole country)
+    select distinct period, region_kato as region from {{ ref('family_features') }}
 ),
 
 regional_pm_in_force as (

@@ -21,7 +21,9 @@ with_rule as (
 ),
 
 member_facts as (
-    -- member facts and the family's waiting-list entry (family_members repeats it on every member)
+    -- member facts and the family's waiting-list entry (family_members repeats it on every member).
+    -- Only families on the waiting list can be eligible: aggregating just their members keeps this
+    -- per-family aggregate small (over every family of the country it cost 6 s per regional run)
     select
         period,
         family_id,
@@ -32,6 +34,7 @@ member_facts as (
         any_value(rent_monthly_private) as rent_monthly_private,
         list(age) filter (where is_adult) as adult_ages
     from {{ ref('family_members') }}
+    where is_on_housing_waiting_list
     group by period, family_id
 ),
 
