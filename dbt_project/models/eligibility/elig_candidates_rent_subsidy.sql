@@ -21,15 +21,15 @@ with_rule as (
 ),
 
 member_facts as (
-    -- member facts and the family's waiting-list entry (family_members repeats it on every member).
-    -- Only families on the waiting list can be eligible: aggregating just their members keeps this
-    -- per-family aggregate small (over every family of the country it cost 6 s per regional run)
+    -- member facts and the family's waiting-list entry (family_members repeats it on every member),
+    -- for families on the waiting list only: no other family can be eligible, so the inner join in
+    -- `assessed` applies that condition, and the aggregate stays small (over every family of the
+    -- country it cost 6 s per regional run)
     select
         period,
         family_id,
         bool_or(disability_group in ('I', 'II')) as has_disability_g12,
         bool_or(is_child and disability_group is not null) as has_child_disability,
-        any_value(is_on_housing_waiting_list) as is_on_housing_waiting_list,
         any_value(housing_waiting_list_category) as housing_waiting_list_category,
         any_value(rent_monthly_private) as rent_monthly_private,
         list(age) filter (where is_adult) as adult_ages
@@ -41,7 +41,6 @@ member_facts as (
 assessed as (
     select
         with_rule.*,
-        member_facts.is_on_housing_waiting_list,
         member_facts.housing_waiting_list_category,
         member_facts.rent_monthly_private,
         string_split(with_rule.eligible_groups, ',') as groups_allowed,
@@ -71,7 +70,6 @@ eligible as (
     where rents_private
       and rent_monthly_private > 0
       and per_capita_income_kzt < income_limit_kzt
-      and is_on_housing_waiting_list
       and list_has_any(groups_met, groups_allowed)
 )
 
