@@ -4,14 +4,23 @@ with families as (
     select * from {{ ref('stg_families') }}
 ),
 
-heads as (
-    select family_id, iin as head_iin, dwelling_id, settlement_type
-    from {{ ref('int_family_members') }}
-    where is_head
+members as (
+    select family_id, iin, is_head from {{ ref('int_family_members') }}
+),
+
+persons as (
+    select iin, dwelling_id, settlement_type from {{ ref('int_persons') }}
 ),
 
 kato_codes as (
     select kato, settlement_type from {{ ref('kato_codes') }}
+),
+
+heads as (
+    select members.family_id, members.iin as head_iin, persons.dwelling_id, persons.settlement_type
+    from members
+    join persons on persons.iin = members.iin
+    where members.is_head
 )
 
 select

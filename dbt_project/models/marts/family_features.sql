@@ -9,7 +9,11 @@ with families as (
 ),
 
 members as (
-    select * from {{ ref('int_family_members') }}
+    select family_id, iin from {{ ref('int_family_members') }}
+),
+
+persons as (
+    select * from {{ ref('int_persons') }}
 ),
 
 assets as (
@@ -26,7 +30,7 @@ source_as_of as (
 
 composition as (
     select
-        family_id,
+        members.family_id,
         count(*) as n_members,
         count(*) filter (where is_adult) as n_adults,
         count(*) filter (where is_child) as n_children,
@@ -49,7 +53,8 @@ composition as (
         bool_or(is_company_founder) as has_company_founder,
         count(*) filter (where is_adult and has_informal_signal) as n_informal_signal_adults
     from members
-    group by family_id
+    join persons on persons.iin = members.iin
+    group by members.family_id
 )
 
 select
