@@ -37,6 +37,16 @@ checked as (
     left join persons on persons.iin = family_links.iin
 ),
 
+usable as (
+    select * from checked where unusable_reason is null
+),
+
+contested as (
+    -- persons with more than one usable link (a few thousand): only their links are ranked, so
+    -- the window sorts those rows instead of every person's link
+    select iin from usable group by iin having count(*) > 1
+),
+
 ranked as (
     select
         *,
@@ -48,8 +58,8 @@ ranked as (
             partition by iin
             order by {{ role_priority('role') }}, link_date desc nulls last, family_id
         ) as winning_family_id
-    from checked
-    where unusable_reason is null
+    from usable
+    where iin in (select iin from contested)
 )
 
 select
@@ -61,6 +71,11 @@ select
     end as resolution_code,
     {{ period_literal() }} as period
 from ranked
+union all
+-- a single usable link is the person's membership
+select family_id, iin, role, link_date, null as resolution_code, {{ period_literal() }} as period
+from usable
+where iin not in (select iin from contested)
 union all
 select family_id, iin, role, link_date, unusable_reason as resolution_code, {{ period_literal() }} as period
 from checked
