@@ -106,25 +106,27 @@ chronic as (
     where {{ active_on('observation_start', 'observation_end', ref_date) }}
 ),
 
-enrolment as (
-    -- one current enrolment per person: the highest level, then the latest start
-    select iin, institution_type, study_form
+education_now as (
+    -- one pass, no sort: the current enrolment (the highest level, then the latest start, then the
+    -- study form) and whether the person graduated from a college or university
+    select
+        iin,
+        arg_min(
+            {'institution_type': institution_type, 'study_form': study_form},
+            {'level_rank': case institution_type when 'university' then 1 when 'college' then 2 when 'school' then 3 else 4 end,
+             'latest_start_first': -julian(start_date),
+             'study_form': study_form}
+        ) filter (
+            where start_date <= {{ ref_date }}
+              and (end_date >= {{ ref_date }} or (end_date is null and status = 'enrolled'))
+        ) as enrolment,
+        bool_or(
+            status = 'graduated'
+            and institution_type in ('college', 'university')
+            and coalesce(end_date, start_date) <= {{ ref_date }}
+        ) as has_tertiary_or_vocational
     from education
-    where start_date <= {{ ref_date }}
-      and (end_date >= {{ ref_date }} or (end_date is null and status = 'enrolled'))
-    qualify row_number() over (
-        partition by iin
-        order by case institution_type when 'university' then 1 when 'college' then 2 when 'school' then 3 else 4 end,
-                 start_date desc, study_form
-    ) = 1
-),
-
-tertiary_or_vocational as (
-    select distinct iin
-    from education
-    where status = 'graduated'
-      and institution_type in ('college', 'university')
-      and coalesce(end_date, start_date) <= {{ ref_date }}
+    group by iin
 ),
 
 ---------- self-employment
@@ -186,14 +188,14 @@ persons as (
         retirement_ages.retirement_age,
         disability_now.disability_group,
         chronic.iin is not null as is_chronic,
-        enrolment.iin is not null as is_enrolled,
-        enrolment.institution_type,
-        enrolment.study_form,
-        coalesce(enrolment.institution_type in ('college', 'university') and enrolment.study_form = 'full_time', false)
-            as is_full_time_student,
-        coalesce(enrolment.institution_type = 'school' and enrolment.study_form = 'home_schooling', false)
-            as is_home_schooled,
-        tertiary_or_vocational.iin is not null as has_tertiary_or_vocational,
+        education_now.enrolment is not null as is_enrolled,
+        education_now.enrolment.institution_type as institution_type,
+        education_now.enrolment.study_form as study_form,
+        coalesce(education_now.enrolment.institution_type in ('college', 'university')
+                 and education_now.enrolment.study_form = 'full_time', false) as is_full_time_student,
+        coalesce(education_now.enrolment.institution_type = 'school'
+                 and education_now.enrolment.study_form = 'home_schooling', false) as is_home_schooled,
+        coalesce(education_now.has_tertiary_or_vocational, false) as has_tertiary_or_vocational,
         coalesce(wages.wages_window_kzt, 0) / {{ var('income_window_months') }} as income_wages,
         coalesce(entrepreneur.entrepreneur_window_kzt, 0) / {{ var('income_window_months') }} as income_entrepreneur,
         coalesce(benefits.benefits_window_kzt, 0) / {{ var('income_window_months') }} as income_pensions_benefits,
@@ -214,8 +216,7 @@ persons as (
     left join retirement_ages on retirement_ages.sex = population.sex
     left join disability_now on disability_now.iin = population.iin
     left join chronic on chronic.iin = population.iin
-    left join enrolment on enrolment.iin = population.iin
-    left join tertiary_or_vocational on tertiary_or_vocational.iin = population.iin
+    left join education_now on education_now.iin = population.iin
     left join wages on wages.iin = population.iin
     left join entrepreneur on entrepreneur.iin = population.iin
     left join benefits on benefits.iin = population.iin
