@@ -108,27 +108,32 @@ def assemble_population(
     population["area"] = _labels(truth.settlement_type.to_numpy() <= 3, "urban", "rural")
     population["disability"] = _labels(truth.has_disability.to_numpy(), "with disability", "no disability")
     size_bin = pd.cut(truth.n_members, SIZE_BINS, labels=SIZE_LABELS).cat.codes.to_numpy()
-    population["family_size"] = np.array([*SIZE_LABELS, "nan"], dtype=object)[
-        size_bin
-    ]  # -1: outside the bins
+    # -1 (outside the bins) is the "nan" label, past the others
+    population["family_size"] = pd.Categorical.from_codes(
+        np.where(size_bin < 0, len(SIZE_LABELS), size_bin), [*SIZE_LABELS, "nan"]
+    )
     population[POOR] = (truth.true_pci_ratio < poverty_ratio).to_numpy()
     population[BELOW_PM] = (truth.true_pci_ratio < 1.0).to_numpy()
 
-    level = scores.set_index("family_id").level.reindex(population.family_id)
+    # Each truth family's row in the scores and in the features (-1: not scored), looked up once each.
+    family_index = pd.Index(population.family_id)
+    level = _take(scores.level, pd.Index(scores.family_id).get_indexer(family_index))
     for k in LEVEL_CUTOFFS:
-        population[level_rule(k)] = (level <= k).to_numpy()  # not scored: NaN <= k is False
-    declared = features.set_index("family_id").reindex(population.family_id)  # unscored: NaN
+        population[level_rule(k)] = level <= k  # not scored: NaN <= k is False
+    at_features = pd.Index(features.family_id).get_indexer(family_index)
     declared_pci = (
-        declared.income_wages + declared.income_entrepreneur + declared.income_pensions_benefits
-    ) / declared.n_members
+        _take(features.income_wages, at_features)
+        + _take(features.income_entrepreneur, at_features)
+        + _take(features.income_pensions_benefits, at_features)
+    ) / _take(features.n_members, at_features)  # unscored: NaN
     # "at or below the line", at tiyn precision like the ASP list itself
-    population[ASP_RULE] = (declared_pci.round(2) <= round(poverty_ratio * pm, 2)).to_numpy()
-    if "has_non_mortgage_loan" in declared.columns:
-        has_loan = declared.has_non_mortgage_loan.eq(True)  # unscored: no loan known
-        population[ASP_LOAN_RULE] = population[ASP_RULE].to_numpy() & ~has_loan.to_numpy()
+    population[ASP_RULE] = np.round(declared_pci, 2) <= round(poverty_ratio * pm, 2)
+    if "has_non_mortgage_loan" in features.columns:
+        has_loan = _take(features.has_non_mortgage_loan, at_features) == 1  # unscored: no loan known
+        population[ASP_LOAN_RULE] = population[ASP_RULE].to_numpy() & ~has_loan
 
     # Each list row's family among the truth's (-1: not a truth family), looked up once.
-    listed_at = pd.Index(population.family_id).get_indexer(listed.family_id)
+    listed_at = family_index.get_indexer(listed.family_id)
     listed_service = pd.Categorical(listed.service)  # compared once per service below
     in_regions_with_lists = population.region.isin(
         population.region.iloc[listed_at[listed_at >= 0]]
@@ -144,15 +149,22 @@ def assemble_population(
     return population, unknown
 
 
-def _labels(flags: np.ndarray, if_true: str, if_false: str) -> np.ndarray:
-    """One label per family (object strings, built without formatting a string per family)."""
-    return np.array([if_false, if_true], dtype=object)[np.asarray(flags, bool).astype(np.int8)]
+def _labels(flags: np.ndarray, if_true: str, if_false: str) -> pd.Categorical:
+    """One label per family, as a categorical (no string built or hashed per family)."""
+    return pd.Categorical.from_codes(np.asarray(flags, bool).astype(np.int8), [if_false, if_true])
 
 
-def _per_distinct(values: pd.Series, convert) -> np.ndarray:
+def _per_distinct(values: pd.Series, convert) -> pd.Categorical:
     """`convert` applied to each distinct value only (e.g. string formatting of a few region codes)."""
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    return convert(pd.Series(distinct)).to_numpy()[codes]
+    return pd.Categorical(np.asarray(convert(pd.Series(distinct)), dtype=object)[codes])
+
+
+def _take(values: pd.Series, positions: np.ndarray) -> np.ndarray:
+    """values[positions] as floats, NaN where the position is -1 (no such row)."""
+    taken = values.to_numpy(np.float64, na_value=np.nan)[positions]
+    taken[positions < 0] = np.nan
+    return taken
 
 
 def error_rates(targeted: np.ndarray, poor: np.ndarray) -> dict[str, float]:
@@ -190,17 +202,21 @@ def rules(population: pd.DataFrame) -> list[tuple[str, str | None]]:
 def audit_table(population: pd.DataFrame, truth_column: str = POOR, by: str | None = None) -> pd.DataFrame:
     """Errors of every rule (rows) against `truth_column`, overall or per value of `by` (sorted)."""
     if by is None:
-        group_of, groups = np.zeros(len(population), np.int64), ["all"]
+        group_of, groups = np.zeros(len(population), np.int32), ["all"]
     else:
         group_of, groups = pd.factorize(population[by], sort=True)
-    # One count per (group, in scope, poor, targeted) cell and rule: a bincount per rule, no frame copies.
-    in_a_group = group_of >= 0  # a missing value (-1) is in no group
-    base = 8 * group_of + 2 * population[truth_column].to_numpy(np.int64)
+    # One count per (group, in scope, poor, targeted) cell and rule: a bincount per rule, no frame
+    # copies. A missing group value (-1) counts in an extra group past the last, then dropped.
+    group_of = np.where(group_of < 0, len(groups), group_of).astype(np.int32)
+    base = 8 * group_of + 2 * population[truth_column].to_numpy(np.int32)
     counts = {}  # rule -> int64[group, in scope, poor, targeted]
     for rule, universe in rules(population):
-        in_scope = 1 if universe is None else population[universe].to_numpy(np.int64)
-        cell = base + 4 * in_scope + population[rule].to_numpy(np.int64)
-        counts[rule] = np.bincount(cell[in_a_group], minlength=8 * len(groups)).reshape(-1, 2, 2, 2)
+        cell = base + population[rule].to_numpy(np.int32)
+        if universe is None:
+            cell += 4
+        else:
+            cell += 4 * population[universe].to_numpy(np.int32)
+        counts[rule] = np.bincount(cell, minlength=8 * (len(groups) + 1)).reshape(-1, 2, 2, 2)
     rows = []
     for g, group in enumerate(groups):
         for rule, cells in counts.items():
