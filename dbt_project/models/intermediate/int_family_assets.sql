@@ -28,26 +28,57 @@ land_plots as (
     select * from {{ ref('stg_land_plots') }}
 ),
 
-family_vehicles as (
+family_vehicle_objects as (
+    -- one row per family and distinct vehicle (co-owners in one family count it once); a plain
+    -- group-by, cheaper than several count(distinct ...) filters over the joined rows
     select
         members.family_id,
-        count(distinct vehicle_id) filter (where vehicle_type = 'car') as n_cars,
-        count(distinct vehicle_id) filter (where is_commercial and vehicle_type != 'agri_machinery')
-            as n_commercial_vehicles,
-        count(distinct agri_machinery_type) filter (where vehicle_type = 'agri_machinery') as n_agri_machinery_types
+        vehicles.vehicle_id,
+        bool_or(vehicles.vehicle_type = 'car') as is_car,
+        bool_or(vehicles.is_commercial and vehicles.vehicle_type != 'agri_machinery') as is_commercial_vehicle
     from members
     join vehicles on vehicles.iin = members.iin
+    group by members.family_id, vehicles.vehicle_id
+),
+
+family_agri_machinery_types as (
+    select members.family_id, count(distinct vehicles.agri_machinery_type) as n_agri_machinery_types
+    from members
+    join vehicles on vehicles.iin = members.iin
+    where vehicles.vehicle_type = 'agri_machinery'
     group by members.family_id
+),
+
+family_vehicles as (
+    select
+        family_vehicle_objects.family_id,
+        count(*) filter (where is_car) as n_cars,
+        count(*) filter (where is_commercial_vehicle) as n_commercial_vehicles,
+        coalesce(any_value(family_agri_machinery_types.n_agri_machinery_types), 0) as n_agri_machinery_types
+    from family_vehicle_objects
+    left join family_agri_machinery_types
+        on family_agri_machinery_types.family_id = family_vehicle_objects.family_id
+    group by family_vehicle_objects.family_id
+),
+
+family_real_estate_objects as (
+    select
+        members.family_id,
+        real_estate.object_id,
+        bool_or(real_estate.property_type = 'residential') as is_dwelling,
+        bool_or(real_estate.property_type = 'commercial') as is_commercial_property
+    from members
+    join real_estate on real_estate.iin = members.iin
+    group by members.family_id, real_estate.object_id
 ),
 
 family_real_estate as (
     select
-        members.family_id,
-        count(distinct object_id) filter (where property_type = 'residential') as n_dwellings,
-        count(distinct object_id) filter (where property_type = 'commercial') as n_commercial_property
-    from members
-    join real_estate on real_estate.iin = members.iin
-    group by members.family_id
+        family_id,
+        count(*) filter (where is_dwelling) as n_dwellings,
+        count(*) filter (where is_commercial_property) as n_commercial_property
+    from family_real_estate_objects
+    group by family_id
 ),
 
 family_livestock as (
