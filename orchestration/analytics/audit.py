@@ -157,7 +157,12 @@ def _labels(flags: np.ndarray, if_true: str, if_false: str) -> pd.Categorical:
 def _per_distinct(values: pd.Series, convert) -> pd.Categorical:
     """`convert` applied to each distinct value only (e.g. string formatting of a few region codes)."""
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    return pd.Categorical(np.asarray(convert(pd.Series(distinct)), dtype=object)[codes])
+    # categories in sorted order, so that grouping sorts them as it sorted the strings
+    converted = np.asarray(convert(pd.Series(distinct)), dtype=object)
+    order = np.argsort(converted)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return pd.Categorical.from_codes(rank[codes], converted[order])
 
 
 def _take(values: pd.Series, positions: np.ndarray) -> np.ndarray:
@@ -211,11 +216,8 @@ def audit_table(population: pd.DataFrame, truth_column: str = POOR, by: str | No
     base = 8 * group_of + 2 * population[truth_column].to_numpy(np.int32)
     counts = {}  # rule -> int64[group, in scope, poor, targeted]
     for rule, universe in rules(population):
-        cell = base + population[rule].to_numpy(np.int32)
-        if universe is None:
-            cell += 4
-        else:
-            cell += 4 * population[universe].to_numpy(np.int32)
+        in_scope = 1 if universe is None else population[universe].to_numpy(np.int32)
+        cell = base + 4 * in_scope + population[rule].to_numpy(np.int32)
         counts[rule] = np.bincount(cell, minlength=8 * (len(groups) + 1)).reshape(-1, 2, 2, 2)
     rows = []
     for g, group in enumerate(groups):

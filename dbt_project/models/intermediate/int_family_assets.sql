@@ -51,14 +51,11 @@ family_agri_machinery_types as (
 
 family_vehicles as (
     select
-        family_vehicle_objects.family_id,
+        family_id,
         count(*) filter (where is_car) as n_cars,
-        count(*) filter (where is_commercial_vehicle) as n_commercial_vehicles,
-        coalesce(any_value(family_agri_machinery_types.n_agri_machinery_types), 0) as n_agri_machinery_types
+        count(*) filter (where is_commercial_vehicle) as n_commercial_vehicles
     from family_vehicle_objects
-    left join family_agri_machinery_types
-        on family_agri_machinery_types.family_id = family_vehicle_objects.family_id
-    group by family_vehicle_objects.family_id
+    group by family_id
 ),
 
 family_real_estate_objects as (
@@ -108,13 +105,14 @@ select
     families.family_id,
     coalesce(family_vehicles.n_cars, 0) as n_cars,
     coalesce(family_vehicles.n_commercial_vehicles, 0) as n_commercial_vehicles,
-    coalesce(family_vehicles.n_agri_machinery_types, 0) as n_agri_machinery_types,
+    coalesce(family_agri_machinery_types.n_agri_machinery_types, 0) as n_agri_machinery_types,
     coalesce(family_real_estate.n_dwellings, 0) as n_dwellings,
     coalesce(family_real_estate.n_commercial_property, 0) as n_commercial_property,
     coalesce(family_livestock.livestock_value, 0) as livestock_value,
     family_land.family_id is not null as has_land_plot
 from families
 left join family_vehicles on family_vehicles.family_id = families.family_id
+left join family_agri_machinery_types on family_agri_machinery_types.family_id = families.family_id
 left join family_real_estate on family_real_estate.family_id = families.family_id
 left join family_livestock on family_livestock.family_id = families.family_id
 left join family_land on family_land.family_id = families.family_id
