@@ -1,6 +1,6 @@
 {#- Shared pieces of the eligibility rules (models/eligibility/).
 
-    The per-service models do not read the `period`/`region` vars: they describe the rule for
+    The per-service models do not read the run's period and region: they describe the rule for
     every period and region present in their inputs, so a view built in another run can never
     carry a stale period. Only `eligibility_list` / `eligibility_summary` filter to the run's
     partition (elig_partition_filter). -#}
@@ -12,11 +12,12 @@
 {%- endmacro %}
 
 {% macro elig_regions() -%}
-  {#- The regions of this run: var `region` (one 2-digit prefix, the Dagster partition) when
-      given, else the project var `regions` (a list; empty = every region that has rules). -#}
-  {%- set region = var('region', none) -%}
-  {%- if region is not none and region | string | length > 0 -%}
-    {%- set regions = [region | string] -%}
+  {#- The regions of this run: the run's region (one 2-digit prefix, the Dagster partition: see
+      run_region) when given, else the project var `regions` (a list; empty = every region that
+      has rules). -#}
+  {%- set region = run_region() -%}
+  {%- if region | length > 0 -%}
+    {%- set regions = [region] -%}
   {%- else -%}
     {%- set regions = var('regions', []) | map('string') | list -%}
   {%- endif -%}
@@ -31,7 +32,7 @@
 {% macro elig_partition_filter(period_column='period', region_column='region') -%}
   {#- SQL predicate selecting the run's period and region(s); also used by the delete pre-hook. -#}
   {%- set regions = elig_regions() -%}
-  {{ period_column }} = '{{ var("period") }}'
+  {{ period_column }} = '{{ run_period() }}'
   {%- if regions | length > 0 %} and {{ region_column }} in ({% for r in regions %}'{{ r }}'{{ ', ' if not loop.last }}{% endfor %}){% endif %}
 {%- endmacro %}
 
@@ -117,7 +118,7 @@
   {#- Stop the list build when money_by_year has no row for the period's year: every amount
       needs that year's ПМ and МРП, and without them the rules would silently list nobody. -#}
   {%- if execute -%}
-    {%- set year = (var('period') | string)[:4] -%}
+    {%- set year = run_period()[:4] -%}
     {%- set found = run_query("select count(*) from " ~ ref('money_by_year') ~ " where year = " ~ year).columns[0].values()[0] -%}
     {%- if found == 0 -%}
       {{ exceptions.raise_compiler_error("seed money_by_year has no row for year " ~ year ~ " (ПМ and МРП of the period)") }}

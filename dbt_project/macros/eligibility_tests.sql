@@ -39,25 +39,6 @@
   where not ({{ column_name }} > 0 and isfinite({{ column_name }}))
 {% endtest %}
 
-{% macro duckdb__get_where_subquery(relation) -%}
-  {#- dbt's default `where` handling for tests, plus one placeholder: `__eligibility_partition__`
-      becomes the run's period/region filter (elig_partition_filter) when the test runs. Test
-      configs are rendered when the project is parsed, so a `where` written with var() would keep
-      the vars of the parse, not those of the run. -#}
-  {%- set where = config.get('where', '') -%}
-  {%- if where -%}
-    {%- if '__eligibility_partition__' in where -%}
-      {%- set where = where | replace('__eligibility_partition__', elig_partition_filter()) -%}
-    {%- endif -%}
-    {%- set filtered -%}
-      (select * from {{ relation }} where {{ where }}) dbt_subquery
-    {%- endset -%}
-    {%- do return(filtered) -%}
-  {%- else -%}
-    {%- do return(relation) -%}
-  {%- endif -%}
-{%- endmacro %}
-
 {% test elig_candidates_match_list(model) %}
   {#- The candidates marked `listed` are exactly the run partition's eligibility_list: the same
       rows per (service, family) and the same amounts. Returns the rows that differ. -#}

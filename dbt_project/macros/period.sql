@@ -1,11 +1,31 @@
-{#- The processing period and the dates the methodology derives from it. -#}
+{#- The processing period and the dates the methodology derives from it.
+
+    The period (and, for the eligibility models, the region) is read when a model RUNS, never
+    while dbt parses the project: dbt re-parses the whole project whenever a `--vars` value
+    changes, and re-parses every file that read an environment variable at parse time when its
+    value changes (~5 s per invocation here). So the orchestrator passes the month as
+    DBT_PERIOD / DBT_REGION in the environment and runs on the manifest parsed at install time;
+    `--vars '{"period": ...}'` still works by hand (and wins), at the price of a full parse. -#}
+
+{% macro run_period() -%}
+  {#- The run's period 'YYYY-MM': var `period`, else env DBT_PERIOD; a placeholder while parsing. -#}
+  {%- if not execute -%}{{ return('1970-01') }}{%- endif -%}
+  {{ return((var('period') or env_var('DBT_PERIOD', '')) | string) }}
+{%- endmacro %}
+
+{% macro run_region() -%}
+  {#- The run's region (2-digit KATO prefix) of a per-region build: var `region`, else env
+      DBT_REGION; '' when none is given, and while parsing. -#}
+  {%- if not execute -%}{{ return('') }}{%- endif -%}
+  {{ return((var('region', none) or env_var('DBT_REGION', '')) | string) }}
+{%- endmacro %}
 
 {% macro assert_period_var() %}
   {#- Fail early (before any model) when a build has no well-formed `period` var. -#}
   {% if execute and flags.WHICH in ('build', 'run', 'test', 'compile', 'show') %}
-    {% set period = var('period') %}
-    {% if period is none or not modules.re.fullmatch('[0-9]{4}-(0[1-9]|1[0-2])', period | string) %}
-      {{ exceptions.raise_compiler_error("var 'period' must be given as 'YYYY-MM', e.g. --vars '{\"period\": \"2026-10\"}'") }}
+    {% set period = run_period() %}
+    {% if not modules.re.fullmatch('[0-9]{4}-(0[1-9]|1[0-2])', period) %}
+      {{ exceptions.raise_compiler_error("the period must be given as 'YYYY-MM': --vars '{\"period\": \"2026-10\"}' or DBT_PERIOD=2026-10") }}
     {% endif %}
     {% for region in var('regions') %}
       {% if not modules.re.fullmatch('[0-9]{2}', region | string) %}
@@ -16,12 +36,12 @@
 {% endmacro %}
 
 {% macro period_literal() -%}
-  '{{ var("period") }}'
+  '{{ run_period() }}'
 {%- endmacro %}
 
 {% macro reference_date() -%}
   {#- First day of the period month. -#}
-  date '{{ var("period") }}-01'
+  date '{{ run_period() }}-01'
 {%- endmacro %}
 
 {% macro months_before_reference(n) -%}

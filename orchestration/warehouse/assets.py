@@ -14,8 +14,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from orchestration.partitions import month_region_partitions, monthly_partitions, period_and_region
 from orchestration.quality.gate_log import require_national_gates
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
-from orchestration.warehouse.cli_args import dbt_build_args, period_vars
-from orchestration.warehouse.resources import dbt_project
+from orchestration.warehouse.cli_args import dbt_build_args, run_environment
+from orchestration.warehouse.resources import dbt_project, process_environment
 
 #: dbt selection of the eligibility models (and their rule seeds).
 ELIGIBILITY_SELECTION = "path:models/eligibility path:seeds/service_rules"
@@ -51,8 +51,9 @@ TRANSLATOR = PlatformDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_
 )
 def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build the month's staging, intermediate and mart models and run their tests."""
-    args = dbt_build_args(period_vars(context.partition_key))
-    yield from dbt.cli(args, context=context).stream()
+    with process_environment(run_environment(context.partition_key)):
+        invocation = dbt.cli(dbt_build_args(), context=context)
+    yield from invocation.stream()
 
 
 @dbt_assets(
@@ -75,4 +76,6 @@ def eligibility_dbt_models(
     period, region = period_and_region(context)
     with warehouse.connect(read_only=True) as connection:
         require_national_gates(connection, period)
-    yield from dbt.cli(dbt_build_args(period_vars(period, region)), context=context).stream()
+    with process_environment(run_environment(period, region)):
+        invocation = dbt.cli(dbt_build_args(), context=context)
+    yield from invocation.stream()

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cache, cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -64,3 +65,24 @@ class PlatformDbtCliResource(DbtCliResource):
 def dbt_resource() -> DbtCliResource:
     """The dbt CLI resource bound to our project and executable."""
     return PlatformDbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
+
+
+@contextmanager
+def process_environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for what starts inside the block, then restore them.
+
+    dagster-dbt starts dbt with a copy of this process's environment and has no per-call
+    environment argument: `dbt.cli(...)` inside this block starts dbt with `variables` (the
+    subprocess is created before `cli` returns). Steps run one at a time per process (the
+    in-process executor runs them in sequence, the multiprocess one in separate processes).
+    """
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import date
 
 import pandas as pd
@@ -13,26 +14,37 @@ from orchestration.landing.drop import inspect_drop
 from orchestration.quality.checks import level_shares, share_drift, suite_columns
 from orchestration.quality.gx_runner import check_names
 from orchestration.schedules import period_before
-from orchestration.warehouse.cli_args import dbt_build_args, period_vars
+from orchestration.warehouse.cli_args import dbt_build_args, run_environment
+from orchestration.warehouse.resources import process_environment
 from registry_simulator.schemas import REGISTRY_NAMES
 
 
-def test_monthly_dbt_vars_carry_only_the_period():
-    assert period_vars("2026-10") == {"period": "2026-10"}
+def test_a_monthly_build_gets_the_period_and_an_empty_region():
+    assert run_environment("2026-10") == {"DBT_PERIOD": "2026-10", "DBT_REGION": ""}
 
 
-def test_regional_dbt_vars_carry_the_period_and_the_region():
-    assert period_vars("2026-10", "79") == {"period": "2026-10", "region": "79"}
+def test_a_regional_build_gets_the_period_and_the_region():
+    assert run_environment("2026-10", "79") == {"DBT_PERIOD": "2026-10", "DBT_REGION": "79"}
 
 
-def test_dbt_build_args_pass_the_vars_as_sorted_json():
-    args = dbt_build_args({"region": "35", "period": "2026-10"})
-    assert args[:3] == ["build", "--vars", '{"period": "2026-10", "region": "35"}']
+def test_dbt_build_args_pass_no_vars_so_dbt_reuses_the_parsed_manifest():
+    args = dbt_build_args()
+    assert args[0] == "build"
+    assert "--vars" not in args
 
 
 def test_production_builds_leave_dbt_unit_tests_to_ci():
-    args = dbt_build_args({"period": "2026-10"})
+    args = dbt_build_args()
     assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
+
+
+def test_the_process_environment_is_restored_after_the_dbt_call(monkeypatch):
+    monkeypatch.setenv("DBT_PERIOD", "2026-09")
+    monkeypatch.delenv("DBT_REGION", raising=False)
+    with process_environment(run_environment("2026-10", "35")):
+        assert (os.environ["DBT_PERIOD"], os.environ["DBT_REGION"]) == ("2026-10", "35")
+    assert os.environ["DBT_PERIOD"] == "2026-09"
+    assert "DBT_REGION" not in os.environ
 
 
 @pytest.mark.parametrize(

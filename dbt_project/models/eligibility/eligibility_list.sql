@@ -30,7 +30,7 @@ recipients as (
     -- the family head; should a family have none, its oldest adult (then oldest member)
     select family_id, iin as recipient_iin
     from {{ ref('family_members') }}
-    where period = '{{ var("period") }}'
+    where period = {{ period_literal() }}
       and family_id in (select family_id from service_rows)
     qualify row_number() over (
         partition by family_id

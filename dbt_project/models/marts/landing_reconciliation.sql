@@ -7,7 +7,7 @@ select
     cast('{{ registry }}' as varchar) as registry,
     cast({{ period_literal() }} as varchar) as period,
     {% if var('regions') | length == 0 -%}
-    (select count(*) from {{ source('landing', registry) }})
+    (select count(*) from {{ landing_extract(registry) }})
     {%- else -%}
     cast(null as bigint)
     {%- endif %} as rows_in_landing,

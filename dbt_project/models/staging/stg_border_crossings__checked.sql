@@ -6,7 +6,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'border_crossings') }}
+    select * from {{ landing_extract('border_crossings') }}
     where {{ in_scope('iin') }}
 ),
 

@@ -7,7 +7,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'business_registry') }}
+    select * from {{ landing_extract('business_registry') }}
     where {{ in_scope('iin') }}
 ),
 

@@ -9,7 +9,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'credit_bureau') }}
+    select * from {{ landing_extract('credit_bureau') }}
     where {{ in_scope('iin') }}
 ),
 

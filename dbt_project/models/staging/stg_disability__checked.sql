@@ -6,7 +6,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'disability') }}
+    select * from {{ landing_extract('disability') }}
     where {{ in_scope('iin') }}
 ),
 

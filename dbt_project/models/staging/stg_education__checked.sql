@@ -8,7 +8,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'education') }}
+    select * from {{ landing_extract('education') }}
     where {{ in_scope('iin') }}
 ),
 

@@ -6,7 +6,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'entrepreneur_income') }}
+    select * from {{ landing_extract('entrepreneur_income') }}
     where {{ in_scope('iin') }}
 ),
 

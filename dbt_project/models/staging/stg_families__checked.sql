@@ -6,7 +6,7 @@
 ] %}
 
 with source as (
-    select * from {{ source('landing', 'families') }}
+    select * from {{ landing_extract('families') }}
     where {{ in_regions('address_kato') }}
 ),
 

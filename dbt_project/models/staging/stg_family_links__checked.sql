@@ -7,7 +7,7 @@
 ] %}
 
 with source as (
-    select * from {{ source('landing', 'family_links') }}
+    select * from {{ landing_extract('family_links') }}
     where {{ in_family_scope('family_id') }}
 ),
 

@@ -6,7 +6,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'health') }}
+    select * from {{ landing_extract('health') }}
     where {{ in_scope('iin') }}
 ),
 

@@ -7,7 +7,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'housing_costs') }}
+    select * from {{ landing_extract('housing_costs') }}
     where {{ in_scope('payer_iin') }}
 ),
 

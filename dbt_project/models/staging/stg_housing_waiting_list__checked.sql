@@ -8,7 +8,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'housing_waiting_list') }}
+    select * from {{ landing_extract('housing_waiting_list') }}
     where {{ in_scope('iin') }}
 ),
 

@@ -8,7 +8,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'land_plots') }}
+    select * from {{ landing_extract('land_plots') }}
     where {{ in_scope('iin') }}
 ),
 

@@ -6,7 +6,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'livestock') }}
+    select * from {{ landing_extract('livestock') }}
     where {{ in_scope('iin') }}
 ),
 

@@ -6,7 +6,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'pension_contributions') }}
+    select * from {{ landing_extract('pension_contributions') }}
     where {{ in_scope('iin') }}
 ),
 

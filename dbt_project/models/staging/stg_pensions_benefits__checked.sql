@@ -7,7 +7,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'pensions_benefits') }}
+    select * from {{ landing_extract('pensions_benefits') }}
     where {{ in_scope('iin') }}
 ),
 

@@ -9,7 +9,7 @@
 ] %}
 
 with source as (
-    select * from {{ source('landing', 'population') }}
+    select * from {{ landing_extract('population') }}
     where {{ in_scope('iin') }}
 ),
 

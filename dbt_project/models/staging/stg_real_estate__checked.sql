@@ -10,7 +10,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'real_estate') }}
+    select * from {{ landing_extract('real_estate') }}
     where {{ in_scope('iin') }}
 ),
 

@@ -9,7 +9,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'rent_contracts') }}
+    select * from {{ landing_extract('rent_contracts') }}
     where {{ in_scope('iin') }}
 ),
 

@@ -8,7 +8,7 @@
 ] %}
 
 with source as not materialized (
-    select * from {{ source('landing', 'vehicles') }}
+    select * from {{ landing_extract('vehicles') }}
     where {{ in_scope('iin') }}
 ),
 
