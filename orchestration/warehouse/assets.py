@@ -15,7 +15,7 @@ from orchestration.partitions import month_region_partitions, monthly_partitions
 from orchestration.quality.gate_log import require_national_gates
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.warehouse.cli_args import dbt_build_args, run_environment
-from orchestration.warehouse.resources import dbt_project, process_environment
+from orchestration.warehouse.resources import dbt_project, keep_parse_state, process_environment
 
 #: dbt selection of the eligibility models (and their rule seeds).
 ELIGIBILITY_SELECTION = "path:models/eligibility path:seeds/service_rules"
@@ -40,6 +40,17 @@ class PlatformDbtTranslator(DagsterDbtTranslator):
 TRANSLATOR = PlatformDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, environment: dict[str, str]):
+    """Run `dbt build` for the asset's selection with the run's month (and region) in the
+    environment, stream its events, and keep its parse state for the next dbt command."""
+    with process_environment(environment):
+        invocation = dbt.cli(dbt_build_args(), context=context)
+    try:
+        yield from invocation.stream()
+    finally:
+        keep_parse_state(invocation.target_path)
+
+
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     exclude=ELIGIBILITY_SELECTION,
@@ -51,9 +62,7 @@ TRANSLATOR = PlatformDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_
 )
 def warehouse_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Build the month's staging, intermediate and mart models and run their tests."""
-    with process_environment(run_environment(context.partition_key)):
-        invocation = dbt.cli(dbt_build_args(), context=context)
-    yield from invocation.stream()
+    yield from _dbt_build(context, dbt, run_environment(context.partition_key))
 
 
 @dbt_assets(
@@ -76,6 +85,4 @@ def eligibility_dbt_models(
     period, region = period_and_region(context)
     with warehouse.connect(read_only=True) as connection:
         require_national_gates(connection, period)
-    with process_environment(run_environment(period, region)):
-        invocation = dbt.cli(dbt_build_args(), context=context)
-    yield from invocation.stream()
+    yield from _dbt_build(context, dbt, run_environment(period, region))
