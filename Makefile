@@ -26,9 +26,10 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# dagster-dbt loads models from the manifest: prepare it whenever the dbt project changes.
+# dagster-dbt loads models from the manifest: prepare it (and dbt's parse state for the
+# platform's paths) whenever the dbt project changes.
 $(MANIFEST): $(STAMP) $(DBT_SOURCES)
-	$(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+	$(BIN)/python -m orchestration.warehouse.prepare
 	touch $(MANIFEST)
 
 demo: $(STAMP) $(MANIFEST)

