@@ -21,7 +21,8 @@
 {%- endmacro %}
 
 {% macro assert_period_var() %}
-  {#- Fail early (before any model) when a build has no well-formed `period` var. -#}
+  {#- Fail early (before any model) when a build has no well-formed period (var or DBT_PERIOD):
+      the value goes into SQL, so only 'YYYY-MM' passes. -#}
   {% if execute and flags.WHICH in ('build', 'run', 'test', 'compile', 'show') %}
     {% set period = run_period() %}
     {% if not modules.re.fullmatch('[0-9]{4}-(0[1-9]|1[0-2])', period) %}
