@@ -190,6 +190,7 @@ def run_child(month: str, regions: list[str], result_path: Path) -> int:
         "prepare_seconds": prepare_seconds,
         # CPU time is what a busy shared machine changes least: a floor for the wall time on 2 cores
         "cpu_seconds": own.ru_utime + own.ru_stime + waited.ru_utime + waited.ru_stime,
+        "cpu_children_seconds": waited.ru_utime + waited.ru_stime,  # the dbt subprocesses
         "runs": runs,
         # KB on Linux; RUSAGE_CHILDREN: the largest waited-for descendant (the dbt subprocesses)
         "self_peak_kb": own.ru_maxrss,
@@ -281,7 +282,8 @@ def print_report(scope: str, month: str, seconds: float, tree_bytes: int, report
         f"its largest subprocess (dbt) {report['children_peak_kb'] / 1024**2:.2f} GB"
     )
     print(
-        f"    CPU: {report['cpu_seconds']:.0f} s user+system over the process tree (2 cores: wall >= half of it)"
+        f"    CPU: {report['cpu_seconds']:.0f} s user+system over the process tree (2 cores: wall >= half of it), "
+        f"of which the dbt subprocesses {report['cpu_children_seconds']:.0f} s"
     )
     print(_row("run / step", "status", "start s", "seconds"))
     print(_row("(not counted) dbt parse state for the scratch paths", "", "", report["prepare_seconds"]))
