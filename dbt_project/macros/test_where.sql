@@ -5,7 +5,10 @@
       project is parsed, and the run's period is read at execution only (see run_period). -#}
   {%- set where = config.get('where', '') -%}
   {%- if where -%}
-    {%- set where = where | replace('__eligibility_partition__', elig_partition_filter()) | replace('__period__', period_literal()) -%}
+    {%- if '__eligibility_partition__' in where -%}
+      {%- set where = where | replace('__eligibility_partition__', elig_partition_filter()) -%}
+    {%- endif -%}
+    {%- set where = where | replace('__period__', period_literal()) -%}
     {%- set filtered -%}
       (select * from {{ relation }} where {{ where }}) dbt_subquery
     {%- endset -%}
