@@ -1,8 +1,8 @@
 """The dbt project and CLI resource of the warehouse domain.
 
-dagster-dbt needs a prepared manifest outside `dagster dev`: `make` prepares it (`dbt parse`)
-before tests, the demo and the UI, and `dbt_project()` prepares it on first use if it is missing,
-so the definitions always load offline.
+dagster-dbt needs a prepared manifest outside `dagster dev`: `make` prepares it
+(`python -m orchestration.warehouse.prepare`) before tests, the demo and the UI, and
+`dbt_project()` prepares it on first use if it is missing, so the definitions always load offline.
 """
 
 from __future__ import annotations
