@@ -31,7 +31,7 @@ totals as (
         service,
         count(distinct family_id) as families,
         count(*) as beneficiaries,
-        sum(amount_kzt) as total_amount_kzt
+        {{ exact_sum('amount_kzt') }} as total_amount_kzt
     from {{ ref('eligibility_list') }}
     where {{ elig_partition_filter() }}
     group by period, region, service

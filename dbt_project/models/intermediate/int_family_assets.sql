@@ -81,7 +81,7 @@ family_real_estate as (
 family_livestock as (
     select
         members.family_id,
-        sum(livestock.head_count * livestock_unit_prices.unit_price_kzt) as livestock_value
+        {{ exact_sum('livestock.head_count * livestock_unit_prices.unit_price_kzt') }} as livestock_value
     from members
     join livestock on livestock.iin = members.iin
     join livestock_unit_prices on livestock_unit_prices.species = livestock.species

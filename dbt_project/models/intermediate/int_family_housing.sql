@@ -57,8 +57,8 @@ rent_summary as (
         family_id,
         bool_or(landlord_type = 'private') as rents_private,
         bool_or(landlord_type = 'state') as rents_state_housing,
-        sum(monthly_rent_kzt) as monthly_rent,
-        coalesce(sum(monthly_rent_kzt) filter (where landlord_type = 'private'), 0) as rent_monthly_private
+        {{ exact_sum('monthly_rent_kzt') }} as monthly_rent,
+        coalesce({{ exact_sum("case when landlord_type = 'private' then monthly_rent_kzt end") }}, 0) as rent_monthly_private
     from family_rents
     group by family_id
 ),
@@ -73,7 +73,7 @@ rented_head_dwelling as (
 ),
 
 last_bills as (
-    select dwelling_id, sum(utilities_kzt + maintenance_kzt) as housing_costs
+    select dwelling_id, {{ exact_sum('utilities_kzt + maintenance_kzt') }} as housing_costs
     from housing_costs
     group by dwelling_id, billing_month
     qualify billing_month = max(billing_month) over (partition by dwelling_id)

@@ -57,7 +57,7 @@ retirement_ages as (
 wages as (
     select
         iin,
-        sum(contribution_kzt) / {{ var('pension_contribution_rate') }} as wages_window_kzt,
+        {{ exact_sum('contribution_kzt') }} / {{ var('pension_contribution_rate') }} as wages_window_kzt,
         -- "working": formal wage income in any of the last 3 months of the window
         bool_or(month >= {{ months_before_reference(var('working_recent_months')) }} and contribution_kzt > 0)
             as has_recent_wage
@@ -70,18 +70,18 @@ entrepreneur as (
     -- declarations cover half-years: each counts pro rata to its days inside the window
     select
         iin,
-        sum(
-            declared_income_kzt
-            * (least(period_end, {{ ref_date }} - 1) - greatest(period_start, {{ window_start }}) + 1)
-            / (period_end - period_start + 1)
-        ) as entrepreneur_window_kzt
+        {{ exact_sum(
+            'declared_income_kzt
+            * (least(period_end, ' ~ ref_date ~ ' - 1) - greatest(period_start, ' ~ window_start ~ ') + 1)
+            / (period_end - period_start + 1)'
+        ) }} as entrepreneur_window_kzt
     from entrepreneur_income
     where period_end >= {{ window_start }} and period_start < {{ ref_date }}
     group by iin
 ),
 
 benefits as (
-    select iin, sum(amount_kzt) as benefits_window_kzt
+    select iin, {{ exact_sum('amount_kzt') }} as benefits_window_kzt
     from pensions_benefits
     where month >= {{ window_start }} and month < {{ ref_date }}
     group by iin
