@@ -1,4 +1,4 @@
-"""Resources shared across domains: the DuckDB warehouse and the landing area.
+"""Resources shared across domains: the DuckDB warehouse, the landing area, the GX runner.
 
 The warehouse allows one writer per file across processes, and even a read-only reader in
 another process blocks dbt. So nothing keeps a connection open between steps: every use opens
@@ -15,7 +15,9 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pandas as pd
 
+from orchestration.quality.gx_runner import ExpectationOutcome, import_gx_in_background, validate
 from orchestration.settings import PlatformPaths
 
 #: The concurrency pool of every step that opens the warehouse.
@@ -61,12 +63,29 @@ class PublicationResource(dg.ConfigurableResource):
     postgres_conninfo: str = ""
 
 
+class GxRunnerResource(dg.ConfigurableResource):
+    """Our thin Great Expectations runner (orchestration.quality.gx_runner), for the gates.
+
+    Its set-up, when a run starts (with the multiprocess executor: when a step process starts),
+    begins importing GX in the background: in a monthly run the import then overlaps the dbt
+    build instead of delaying the first gate by ~4 s.
+    """
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        import_gx_in_background()
+
+    def validate(self, frame: pd.DataFrame, suite_name: str) -> list[ExpectationOutcome]:
+        """Validate a frame against a stored suite (see `gx_runner.validate`)."""
+        return validate(frame, suite_name)
+
+
 def default_resources(paths: PlatformPaths | None = None) -> dict[str, dg.ConfigurableResource]:
     """Resources pointing at the paths of the environment (or the given ones)."""
     paths = paths or PlatformPaths.from_env()
     return {
         "warehouse": WarehouseResource(path=str(paths.warehouse_path)),
         "landing": LandingResource(root=str(paths.landing_root)),
+        "gx": GxRunnerResource(),
         # Payment systems that read a database: set PUBLISH_PG_DSN to also load every snapshot there.
         "publication": PublicationResource(
             root=str(paths.publish_root), postgres_conninfo=os.environ.get("PUBLISH_PG_DSN", "")

@@ -15,8 +15,8 @@ import pandas as pd
 
 from orchestration.partitions import month_region_partitions, monthly_partitions, period_and_region
 from orchestration.quality import gate_log
-from orchestration.quality.gx_runner import check_names, load_suite, validate
-from orchestration.resources import WAREHOUSE_POOL, PublicationResource, WarehouseResource
+from orchestration.quality.gx_runner import check_names, load_suite
+from orchestration.resources import WAREHOUSE_POOL, GxRunnerResource, PublicationResource, WarehouseResource
 from orchestration.scoring.assets import FAMILY_SCORES_KEY
 from orchestration.warehouse.keys import ELIGIBILITY_LIST_KEY, FAMILY_FEATURES_KEY
 
@@ -46,8 +46,10 @@ def level_shares(scores: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
-def _results(asset_key: dg.AssetKey, suite_name: str, frame: pd.DataFrame) -> Iterator[dg.AssetCheckResult]:
-    for outcome in validate(frame, suite_name):
+def _results(
+    asset_key: dg.AssetKey, suite_name: str, frame: pd.DataFrame, gx: GxRunnerResource
+) -> Iterator[dg.AssetCheckResult]:
+    for outcome in gx.validate(frame, suite_name):
         yield dg.AssetCheckResult(
             asset_key=asset_key,
             check_name=outcome.check_name,
@@ -88,7 +90,7 @@ def gx_suite_check(
         pool=WAREHOUSE_POOL,
         description=f"Great Expectations suites {', '.join(suite_names)} on {table}.",
     )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, gx: GxRunnerResource):
         selected = ", ".join(f'"{c}"' for c in columns)
         if per_region:
             where, params = "period = ? and region = ?", list(period_and_region(context))
@@ -97,7 +99,7 @@ def gx_suite_check(
         with warehouse.connect() as connection:
             rows = connection.execute(f"select {selected} from {table} where {where}", params).df()
             derived = frames(rows) if frames else {s: rows for s in suite_names}
-            results = [r for suite in suite_names for r in _results(asset_key, suite, derived[suite])]
+            results = [r for suite in suite_names for r in _results(asset_key, suite, derived[suite], gx)]
             gate_log.record(
                 connection, params[0], params[1] if per_region else "", context.run.run_id, results
             )

@@ -16,7 +16,9 @@ copy-on-write, where those copies are free. The values, and so every outcome, ar
 
 from __future__ import annotations
 
+import importlib
 import json
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +94,25 @@ def check_names(suite_name: str) -> list[tuple[str, str, bool]]:
         )
         for e in load_suite(suite_name)["expectations"]
     ]
+
+
+_import_started = threading.Event()
+
+
+def import_gx_in_background() -> None:
+    """Start importing GX in a daemon thread, once per process.
+
+    The import costs ~4 s of CPU. A run that will validate starts it when its resources are set
+    up (`GxRunnerResource`), so that it overlaps the dbt build instead of delaying the first gate.
+    `validate` still imports GX itself: should the thread not be done, Python's import lock makes
+    `validate` wait for that same import, so nothing is imported twice or half.
+    """
+    if _import_started.is_set():
+        return
+    _import_started.set()
+    threading.Thread(
+        target=importlib.import_module, args=("great_expectations",), name="gx-import", daemon=True
+    ).start()
 
 
 def validate(frame: pd.DataFrame, suite_name: str) -> list[ExpectationOutcome]:
