@@ -106,6 +106,24 @@
   )
 {%- endmacro %}
 
+{% macro staging_reason_codes() -%}
+  {#- Every reason a staging model can give a rejected row (see dbt_project/README.md). -#}
+  {{ return(['INVALID_IIN', 'INVALID_SEX', 'BIRTH_DATE_OUT_OF_RANGE', 'DEATH_DATE_OUT_OF_RANGE', 'UNKNOWN_KATO',
+             'INVALID_SETTLEMENT_TYPE', 'MISSING_KEY', 'DATE_OUT_OF_RANGE', 'INVALID_CATEGORY',
+             'AMOUNT_OUT_OF_RANGE', 'AREA_OUT_OF_RANGE', 'SHARE_OUT_OF_RANGE', 'VALUE_OUT_OF_RANGE',
+             'CONFLICTING_RECORD', 'DUPLICATE']) }}
+{%- endmacro %}
+
+{% test known_reason_code(model) %}
+  {#- Rows of a staging __rejected model whose reason_code is missing or not a staging reason
+      code: one test per registry instead of a not_null and an accepted_values test (each test
+      is a dbt node and a Dagster asset check in every monthly build). -#}
+  select reason_code
+  from {{ model }}
+  where reason_code is null
+     or reason_code not in ({% for code in staging_reason_codes() %}'{{ code }}'{{ ', ' if not loop.last }}{% endfor %})
+{% endtest %}
+
 {% macro in_scope(iin_column) -%}
   {#- Region scope for person registries: true for everyone when `regions` is empty (national run),
       else only persons living in, or linked to a family of, the selected regions. -#}
