@@ -24,7 +24,14 @@ def production_exclusion_args() -> list[str]:
     return [arg for kind in PRODUCTION_EXCLUDED_RESOURCE_TYPES for arg in ("--exclude-resource-type", kind)]
 
 
+#: dbt writes manifest.json and run_results.json into every command's target folder (~0.9 s per
+#: command, measured on the regional build). Dagster keeps every node's result in its event log
+#: and loads the manifest that `make` prepared, so production builds skip them; the SQL each
+#: node ran is still written to the target folder.
+PRODUCTION_OUTPUT_FLAGS = ("--no-write-json",)
+
+
 def dbt_build_args() -> list[str]:
     """`dbt build` arguments (the selection comes from the asset definition, the month from
     `run_environment`)."""
-    return ["build", *production_exclusion_args()]
+    return ["build", *production_exclusion_args(), *PRODUCTION_OUTPUT_FLAGS]

@@ -38,6 +38,10 @@ def test_production_builds_leave_dbt_unit_tests_to_ci():
     assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
 
 
+def test_production_builds_skip_the_json_artifacts_dagster_does_not_read():
+    assert "--no-write-json" in dbt_build_args()
+
+
 def test_the_process_environment_is_restored_after_the_dbt_call(monkeypatch):
     monkeypatch.setenv("DBT_PERIOD", "2026-09")
     monkeypatch.delenv("DBT_REGION", raising=False)
