@@ -16,6 +16,7 @@ copy-on-write, where those copies are free. The values, and so every outcome, ar
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import threading
@@ -110,9 +111,13 @@ def import_gx_in_background() -> None:
     if _import_started.is_set():
         return
     _import_started.set()
-    threading.Thread(
-        target=importlib.import_module, args=("great_expectations",), name="gx-import", daemon=True
-    ).start()
+    threading.Thread(target=_import_gx, name="gx-import", daemon=True).start()
+
+
+def _import_gx() -> None:
+    # a warm-up only: should it fail, `validate` imports GX again and reports the error there
+    with contextlib.suppress(Exception):
+        importlib.import_module("great_expectations")
 
 
 def validate(frame: pd.DataFrame, suite_name: str) -> list[ExpectationOutcome]:
