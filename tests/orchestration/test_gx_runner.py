@@ -49,3 +49,20 @@ def test_a_suite_counts_the_bad_rows_of_int32_and_string_columns():
     assert not region.passed and region.unexpected_count == 1  # the null is not counted, "7X" is
     assert outcomes["gx_features_settlement_type_valid"].passed
     assert outcomes["gx_features_family_size_plausible"].observed_value == (2 + 3 + 3 + 31 + 1 + 4) / 6
+
+
+def test_the_gx_resource_starts_importing_gx_when_a_run_sets_it_up(monkeypatch):
+    import dagster as dg
+
+    from orchestration.quality import gx_runner
+    from orchestration.resources import GxRunnerResource
+
+    monkeypatch.setattr(gx_runner, "_import_started", gx_runner.threading.Event())
+    started = []
+    monkeypatch.setattr(gx_runner, "_import_gx", lambda: started.append("great_expectations"))
+    GxRunnerResource().setup_for_execution(dg.build_init_resource_context())
+    GxRunnerResource().setup_for_execution(dg.build_init_resource_context())  # a second run: no new thread
+    for thread in gx_runner.threading.enumerate():
+        if thread.name == "gx-import":
+            thread.join(timeout=10)
+    assert started == ["great_expectations"]
