@@ -60,13 +60,13 @@
   {#- The candidates marked `listed` are exactly the run partition's eligibility_list: the same
       rows per (service, family) and the same amounts. Returns the rows that differ. -#}
   with listed as (
-      select period, region, service, family_id, count(*) as n_rows, sum(amount_kzt) as amount_kzt
+      select period, region, service, family_id, count(*) as n_rows, {{ exact_sum('amount_kzt') }} as amount_kzt
       from {{ model }}
       where listed
       group by all
   ),
   list as (
-      select period, region, service, family_id, count(*) as n_rows, sum(amount_kzt) as amount_kzt
+      select period, region, service, family_id, count(*) as n_rows, {{ exact_sum('amount_kzt') }} as amount_kzt
       from {{ ref('eligibility_list') }}
       where {{ elig_partition_filter() }}
       group by all
