@@ -97,10 +97,9 @@ def keep_parse_state(invocation_target_path: Path) -> None:
 
     dagster-dbt gives every command its own target folder and seeds it with the project's
     `target/partial_parse.msgpack` (written by `orchestration.warehouse.prepare`, which `make`
-    runs). dbt re-parses the whole
-    project (~5-7 s) when that state came from another profile -- another WAREHOUSE_PATH, as in
-    the benchmarks and tests -- so without this every command of a run would pay the full parse,
-    not only the first. The copy is atomic (os.replace): a concurrent command reads the old or the
+    runs). dbt re-parses the whole project (~5-7 s) when that state came from another profile --
+    another WAREHOUSE_PATH, as in the benchmarks and tests -- so without this every command of a
+    run would pay the full parse, not only the first. The copy is atomic (os.replace): a concurrent command reads the old or the
     new state, and a state that does not match just makes dbt parse again.
     """
     produced = Path(invocation_target_path) / PARSE_STATE_FILE
