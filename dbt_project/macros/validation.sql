@@ -32,10 +32,13 @@
       feed both (the second scan only reads the IIN column of the Parquet file). -#}
   {%- if iin_column and iin_repeats %}
   iin_checks as (
-    select checked_iin, {{ iin_is_valid('checked_iin', number='iin_number') }} as iin_is_valid_flag
+    select checked_iin, {{ iin_is_valid('checked_iin', number='iin_number', primary='iin_primary') }} as iin_is_valid_flag
     from (
-      select checked_iin, try_cast(checked_iin as bigint) as iin_number
-      from (select distinct {{ iin_column }} as checked_iin from {{ renamed_cte }})
+      select *, {{ iin_primary_remainder('iin_number') }} as iin_primary
+      from (
+        select checked_iin, try_cast(checked_iin as bigint) as iin_number
+        from (select distinct {{ iin_column }} as checked_iin from {{ renamed_cte }})
+      )
     )
   ),
   with_iin_check as (
@@ -46,9 +49,13 @@
   ),
   {%- elif iin_column %}
   with_iin_check as (
-    -- the integer value is cast once per row: the checksum reads 23 of its digits
-    select * exclude (iin_number), {{ iin_is_valid(iin_column, number='iin_number') }} as iin_is_valid_flag
-    from (select *, try_cast({{ iin_column }} as bigint) as iin_number from {{ renamed_cte }})
+    -- the integer value and the first check sum are computed once per row (see iin_is_valid)
+    select * exclude (iin_number, iin_primary),
+      {{ iin_is_valid(iin_column, number='iin_number', primary='iin_primary') }} as iin_is_valid_flag
+    from (
+      select *, {{ iin_primary_remainder('iin_number') }} as iin_primary
+      from (select *, try_cast({{ iin_column }} as bigint) as iin_number from {{ renamed_cte }})
+    )
   ),
   {%- endif %}
   validated as (
