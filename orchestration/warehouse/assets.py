@@ -15,7 +15,7 @@ from orchestration.partitions import month_region_partitions, monthly_partitions
 from orchestration.quality.gate_log import require_national_gates
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.warehouse.cli_args import dbt_build_args, run_environment
-from orchestration.warehouse.resources import dbt_project, keep_parse_state, process_environment
+from orchestration.warehouse.resources import dbt_project, process_environment, tidy_after_command
 
 #: dbt selection of the eligibility models (and their rule seeds).
 ELIGIBILITY_SELECTION = "path:models/eligibility path:seeds/service_rules"
@@ -42,13 +42,14 @@ TRANSLATOR = PlatformDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_
 
 def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, environment: dict[str, str]):
     """Run `dbt build` for the asset's selection with the run's month (and region) in the
-    environment, stream its events, and keep its parse state for the next dbt command."""
+    environment, stream its events, then keep its parse state for the next dbt command and
+    rotate the command folders (see tidy_after_command)."""
     with process_environment(environment):
         invocation = dbt.cli(dbt_build_args(), context=context)
     try:
         yield from invocation.stream()
     finally:
-        keep_parse_state(invocation.target_path)
+        tidy_after_command(invocation.target_path)
 
 
 @dbt_assets(

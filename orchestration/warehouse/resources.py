@@ -8,6 +8,7 @@ dagster-dbt needs a prepared manifest outside `dagster dev`: `make` prepares it
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -92,6 +93,12 @@ def process_environment(variables: Mapping[str, str]) -> Iterator[None]:
 PARSE_STATE_FILE = "partial_parse.msgpack"
 
 
+def project_target_folder() -> Path:
+    """The dbt project's target folder, which holds one folder per dagster-dbt command."""
+    project = dbt_project()
+    return Path(project.project_dir) / project.target_path
+
+
 def keep_parse_state(invocation_target_path: Path) -> None:
     """Make a finished dbt command's parse state the one the next command starts from.
 
@@ -99,14 +106,50 @@ def keep_parse_state(invocation_target_path: Path) -> None:
     `target/partial_parse.msgpack` (written by `orchestration.warehouse.prepare`, which `make`
     runs). dbt re-parses the whole project (~5-7 s) when that state came from another profile --
     another WAREHOUSE_PATH, as in the benchmarks and tests -- so without this every command of a
-    run would pay the full parse, not only the first. The copy is atomic (os.replace): a concurrent command reads the old or the
-    new state, and a state that does not match just makes dbt parse again.
+    run would pay the full parse, not only the first. The state is moved, not copied: the
+    command's folder keeps only what documents the command (its compiled SQL and dbt.log). The
+    move is atomic (os.replace): a concurrent command reads the old or the new state, and a
+    state that does not match just makes dbt parse again.
     """
     produced = Path(invocation_target_path) / PARSE_STATE_FILE
     if not produced.exists():
         return
-    project = dbt_project()
-    shared = Path(project.project_dir) / project.target_path / PARSE_STATE_FILE
+    shared = project_target_folder() / PARSE_STATE_FILE
     staged = shared.with_name(f"{PARSE_STATE_FILE}.{os.getpid()}.tmp")
-    shutil.copyfile(produced, staged)
+    shutil.move(produced, staged)
     os.replace(staged, shared)
+
+
+#: How many dbt command folders stay under the project's target folder (the compiled SQL and the
+#: dbt.log of each command, ~6 MB for a monthly build); older ones are removed after each command.
+#: 36 covers a year of months (three dbt commands a month); env DBT_COMMAND_FOLDERS_KEPT overrides.
+DBT_COMMAND_FOLDERS_KEPT = 36
+
+#: dagster-dbt names a command's folder <op name>-<first 7 of the run id>-<7 random hex digits>.
+_COMMAND_FOLDER_NAME = re.compile(r"\w+-[0-9a-f]{7}-[0-9a-f]{7}")
+
+
+def prune_command_folders(target_folder: Path, keep: int) -> list[Path]:
+    """Remove all but the `keep` most recently modified dbt command folders under `target_folder`.
+
+    Only folders named as dagster-dbt names them are touched: the project's own artifacts
+    (manifest.json, partial_parse.msgpack, compiled/ of `make`'s parse) stay. Returns the removed
+    folders, oldest first.
+    """
+    folders = [
+        path
+        for path in Path(target_folder).iterdir()
+        if path.is_dir() and _COMMAND_FOLDER_NAME.fullmatch(path.name)
+    ]
+    folders.sort(key=lambda path: path.stat().st_mtime)
+    removed = folders[: max(len(folders) - keep, 0)]
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)  # a folder another process removed meanwhile
+    return removed
+
+
+def tidy_after_command(invocation_target_path: Path) -> None:
+    """After a dbt command: keep its parse state for the next one, and rotate the command folders."""
+    keep_parse_state(invocation_target_path)
+    keep = int(os.environ.get("DBT_COMMAND_FOLDERS_KEPT", DBT_COMMAND_FOLDERS_KEPT))
+    prune_command_folders(project_target_folder(), keep)

@@ -15,7 +15,7 @@ from orchestration.quality.checks import level_shares, share_drift, suite_column
 from orchestration.quality.gx_runner import check_names
 from orchestration.schedules import period_before
 from orchestration.warehouse.cli_args import dbt_build_args, run_environment
-from orchestration.warehouse.resources import process_environment
+from orchestration.warehouse.resources import process_environment, prune_command_folders
 from registry_simulator.schemas import REGISTRY_NAMES
 
 
@@ -49,6 +49,28 @@ def test_the_process_environment_is_restored_after_the_dbt_call(monkeypatch):
         assert (os.environ["DBT_PERIOD"], os.environ["DBT_REGION"]) == ("2026-10", "35")
     assert os.environ["DBT_PERIOD"] == "2026-09"
     assert "DBT_REGION" not in os.environ
+
+
+def test_only_the_newest_dbt_command_folders_are_kept(tmp_path):
+    command_folders = [
+        "warehouse_dbt_models-3a2d720-71b9c09",
+        "eligibility_dbt_models-37a5a0e-ff21fa7",
+        "eligibility_dbt_models-53cf081-2907a30",
+        "warehouse_dbt_models-9b1c2d3-0a1b2c3",
+    ]
+    for age, name in enumerate(command_folders):  # newest first
+        (tmp_path / name).mkdir()
+        os.utime(tmp_path / name, (1_000_000 - age, 1_000_000 - age))
+    (tmp_path / "compiled").mkdir()  # the project's own artifacts
+    (tmp_path / "manifest.json").write_text("{}")
+    (tmp_path / "my-notes-2026").mkdir()
+
+    removed = prune_command_folders(tmp_path, keep=2)
+
+    assert [path.name for path in removed] == [command_folders[3], command_folders[2]]  # oldest first
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        [*command_folders[:2], "compiled", "manifest.json", "my-notes-2026"]
+    )
 
 
 @pytest.mark.parametrize(
