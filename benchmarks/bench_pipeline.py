@@ -325,7 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child-result", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv if argv is not None else [])
     if args.child_result is not None:
-        return run_child(args.month, PILOT_REGIONS, args.child_result)
+        from orchestration.demo import exit_without_teardown  # the child ends as `make demo` does
+
+        exit_without_teardown(run_child(args.month, PILOT_REGIONS, args.child_result))
 
     landing_root, truth_root = landing_and_truth(args.scope, args.month, args.landing, args.truth)
     print(f"landing {landing_root / args.month}, truth {truth_root}", flush=True)
