@@ -24,10 +24,13 @@ from orchestration.settings import DBT_PROJECT_DIR
 
 
 def dbt_executable() -> str:
-    """The `dbt` of this virtual environment, else the one on PATH."""
-    beside_python = Path(sys.executable).with_name("dbt")
-    if beside_python.exists():
-        return str(beside_python)
+    """The dbt command of this virtual environment: `platform-dbt` (dbt without the ~0.9 s of
+    interpreter teardown at exit, see orchestration/warehouse/dbt_command.py) when installed, else
+    its `dbt`, else the `dbt` on PATH."""
+    for name in ("platform-dbt", "dbt"):
+        beside_python = Path(sys.executable).with_name(name)
+        if beside_python.exists():
+            return str(beside_python)
     return shutil.which("dbt") or "dbt"
 
 

@@ -15,6 +15,7 @@ from orchestration.quality.checks import level_shares, share_drift, suite_column
 from orchestration.quality.gx_runner import check_names
 from orchestration.schedules import period_before
 from orchestration.warehouse.cli_args import dbt_build_args, run_environment
+from orchestration.warehouse.dbt_command import exit_code
 from orchestration.warehouse.resources import process_environment, prune_command_folders
 from registry_simulator.schemas import REGISTRY_NAMES
 
@@ -49,6 +50,11 @@ def test_the_process_environment_is_restored_after_the_dbt_call(monkeypatch):
         assert (os.environ["DBT_PERIOD"], os.environ["DBT_REGION"]) == ("2026-10", "35")
     assert os.environ["DBT_PERIOD"] == "2026-09"
     assert "DBT_REGION" not in os.environ
+
+
+@pytest.mark.parametrize(("code", "status"), [(None, 0), (0, 0), (1, 1), (2, 2), ("dbt could not start", 1)])
+def test_platform_dbt_exits_with_the_status_dbt_gave(code, status):
+    assert exit_code(code) == status
 
 
 def test_only_the_newest_dbt_command_folders_are_kept(tmp_path):
