@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.machine import reference_line
 from orchestration.warehouse.cli_args import production_exclusion_args
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     landing_root = BENCH_ROOT / f"landing_scale{args.scale:g}"
     ensure_landing_month(args.month, args.scale, landing_root)
     runs = {"national": [], "pilot": PILOT_REGIONS}
+    print(reference_line("before"), flush=True)
     for name, regions in runs.items():
         if args.only and name != args.only:
             continue
@@ -134,6 +136,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         for node_seconds, node in slowest_nodes():
             print(f"    {node_seconds:7.1f} s  {node}")
+    print(reference_line("after"), flush=True)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from benchmarks import bench_dbt
+from benchmarks.machine import reference_line
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BENCH_ROOT = REPO_ROOT / "data" / "bench" / "pipeline"
@@ -331,8 +332,11 @@ def main(argv: list[str] | None = None) -> int:
 
     landing_root, truth_root = landing_and_truth(args.scope, args.month, args.landing, args.truth)
     print(f"landing {landing_root / args.month}, truth {truth_root}", flush=True)
+    print(reference_line("before"), flush=True)
     seconds, tree_bytes, report = run_pipeline(args.scope, args.month, landing_root, truth_root)
-    return 0 if print_report(args.scope, args.month, seconds, tree_bytes, report) else 1
+    succeeded = print_report(args.scope, args.month, seconds, tree_bytes, report)
+    print(reference_line("after"), flush=True)
+    return 0 if succeeded else 1
 
 
 if __name__ == "__main__":
