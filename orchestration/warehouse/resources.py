@@ -139,15 +139,17 @@ def prune_command_folders(target_folder: Path, keep: int) -> list[Path]:
     (manifest.json, partial_parse.msgpack, compiled/ of `make`'s parse) stay. Returns the removed
     folders, oldest first.
     """
-    folders = [
-        path
-        for path in Path(target_folder).iterdir()
-        if path.is_dir() and _COMMAND_FOLDER_NAME.fullmatch(path.name)
-    ]
-    folders.sort(key=lambda path: path.stat().st_mtime)
+    modified = {}
+    for path in Path(target_folder).iterdir():
+        if _COMMAND_FOLDER_NAME.fullmatch(path.name) and path.is_dir():
+            try:
+                modified[path] = path.stat().st_mtime
+            except FileNotFoundError:  # removed meanwhile by another process's pruning
+                continue
+    folders = sorted(modified, key=modified.__getitem__)
     removed = folders[: max(len(folders) - keep, 0)]
     for folder in removed:
-        shutil.rmtree(folder, ignore_errors=True)  # a folder another process removed meanwhile
+        shutil.rmtree(folder, ignore_errors=True)  # idem
     return removed
 
 
