@@ -5,12 +5,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('crossing_date')],
 ] %}
 
-with source as not materialized (
+with source as (
     select * from {{ landing_extract('border_crossings') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as not materialized (
+renamed as (
     select
         trim(iin) as iin,
         crossing_date,

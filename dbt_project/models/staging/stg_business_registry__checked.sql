@@ -6,12 +6,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('registration_date') ~ ' or deregistration_date < registration_date'],
 ] %}
 
-with source as not materialized (
+with source as (
     select * from {{ landing_extract('business_registry') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as not materialized (
+renamed as (
     select
         trim(iin) as iin,
         trim(bin) as bin,

@@ -8,12 +8,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('open_date', nullable=true)],
 ] %}
 
-with source as not materialized (
+with source as (
     select * from {{ landing_extract('credit_bureau') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as not materialized (
+renamed as (
     select
         trim(contract_id) as contract_id,
         trim(iin) as iin,

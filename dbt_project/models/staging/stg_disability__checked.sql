@@ -5,12 +5,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('assigned_date') ~ ' or review_date < assigned_date'],
 ] %}
 
-with source as not materialized (
+with source as (
     select * from {{ landing_extract('disability') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as not materialized (
+renamed as (
     select
         trim(iin) as iin,
         upper(trim(disability_group)) as disability_group,

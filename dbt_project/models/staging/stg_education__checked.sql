@@ -7,12 +7,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('start_date') ~ ' or end_date < start_date'],
 ] %}
 
-with source as not materialized (
+with source as (
     select * from {{ landing_extract('education') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as not materialized (
+renamed as (
     select
         trim(iin) as iin,
         lower(trim(institution_type)) as institution_type,

@@ -5,12 +5,12 @@
     ['AMOUNT_OUT_OF_RANGE', out_of_range('declared_income_kzt', 0, var('max_declared_income_kzt'))],
 ] %}
 
-with source as not materialized (
+with source as (
     select * from {{ landing_extract('entrepreneur_income') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as not materialized (
+renamed as (
     select
         trim(iin) as iin,
         period_start,

@@ -21,4 +21,4 @@ renamed as (
     from source
 ),
 
-{{ checked_rows('renamed', checks, iin_column='iin', iin_repeats=false) }}
+{{ checked_rows('renamed', checks, iin_column='iin') }}

@@ -5,12 +5,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('observation_start') ~ ' or observation_end < observation_start'],
 ] %}
 
-with source as not materialized (
+with source as (
     select * from {{ landing_extract('health') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as not materialized (
+renamed as (
     select
         trim(iin) as iin,
         upper(trim(icd10_code)) as icd10_code,

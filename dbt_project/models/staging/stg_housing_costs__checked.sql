@@ -6,12 +6,12 @@
     ['AMOUNT_OUT_OF_RANGE', out_of_range('utilities_kzt', 0, var('max_monthly_amount_kzt')) ~ ' or ' ~ out_of_range('maintenance_kzt', 0, var('max_monthly_amount_kzt'))],
 ] %}
 
-with source as not materialized (
+with source as (
     select * from {{ landing_extract('housing_costs') }}
     where {{ in_scope('payer_iin') }}
 ),
 
-renamed as not materialized (
+renamed as (
     select
         trim(dwelling_id) as dwelling_id,
         trim(payer_iin) as payer_iin,

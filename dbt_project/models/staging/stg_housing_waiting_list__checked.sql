@@ -7,12 +7,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('registration_date')],
 ] %}
 
-with source as not materialized (
+with source as (
     select * from {{ landing_extract('housing_waiting_list') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as not materialized (
+renamed as (
     select
         trim(iin) as iin,
         queue_number,

@@ -7,12 +7,12 @@
     ['UNKNOWN_KATO', 'kato is null or not ' ~ known_kato('kato')],
 ] %}
 
-with source as not materialized (
+with source as (
     select * from {{ landing_extract('land_plots') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as not materialized (
+renamed as (
     select
         trim(plot_id) as plot_id,
         trim(iin) as iin,

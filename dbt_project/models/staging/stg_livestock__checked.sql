@@ -5,12 +5,12 @@
     ['VALUE_OUT_OF_RANGE', out_of_range('head_count', 0, var('max_head_count'))],
 ] %}
 
-with source as not materialized (
+with source as (
     select * from {{ landing_extract('livestock') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as not materialized (
+renamed as (
     select
         trim(iin) as iin,
         lower(trim(species)) as species,

@@ -21,4 +21,4 @@ renamed as not materialized (
     from source
 ),
 
-{{ checked_rows('renamed', checks, iin_column='iin') }}
+{{ checked_rows('renamed', checks, iin_column='iin', iin_repeats=true) }}

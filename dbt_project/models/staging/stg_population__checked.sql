@@ -30,4 +30,4 @@ renamed as (
     from source
 ),
 
-{{ checked_rows('renamed', checks, conflict_key='iin', iin_column='iin', iin_repeats=false) }}
+{{ checked_rows('renamed', checks, conflict_key='iin', iin_column='iin') }}

@@ -9,12 +9,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('registration_date', nullable=true)],
 ] %}
 
-with source as not materialized (
+with source as (
     select * from {{ landing_extract('real_estate') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as not materialized (
+renamed as (
     select
         trim(object_id) as object_id,
         trim(iin) as iin,

@@ -7,12 +7,12 @@
     ['DATE_OUT_OF_RANGE', bad_date('registration_date')],
 ] %}
 
-with source as not materialized (
+with source as (
     select * from {{ landing_extract('vehicles') }}
     where {{ in_scope('iin') }}
 ),
 
-renamed as not materialized (
+renamed as (
     select
         trim(vehicle_id) as vehicle_id,
         trim(iin) as iin,
