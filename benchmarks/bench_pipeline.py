@@ -326,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--child-result", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv if argv is not None else [])
     if args.child_result is not None:
-        from orchestration.demo import exit_without_teardown  # the child ends as `make demo` does
+        from orchestration.process import exit_without_teardown  # the child ends as `make demo` does
 
         exit_without_teardown(run_child(args.month, PILOT_REGIONS, args.child_result))
 

@@ -9,11 +9,7 @@ region (eligibility lists, gates, publication). The runs go to the local Dagster
 from __future__ import annotations
 
 import argparse
-import logging
-import os
-import sys
 import time
-from typing import NoReturn
 
 import dagster as dg
 import duckdb
@@ -21,6 +17,7 @@ import pandas as pd
 
 from orchestration.instance import local_instance
 from orchestration.partitions import PILOT_REGIONS, month_region_key
+from orchestration.process import exit_without_teardown
 from orchestration.settings import PlatformPaths
 
 #: Dagster's own event lines only from WARNING up: dbt's progress lines still show.
@@ -158,19 +155,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if monthly_ok and regional_ok else 1
 
 
-def exit_without_teardown(code: int) -> NoReturn:
-    """End the process now with `code`, skipping the interpreter's teardown.
-
-    With Dagster, dbt's loader, GX and Numba loaded, Python spends ~1.8 s freeing every module's
-    objects at exit. Nothing is left to write by then: Dagster commits each event as it happens,
-    and the warehouse and the published files are closed. Logging handlers and the standard
-    streams are flushed here.
-    """
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
 if __name__ == "__main__":
+    # Dagster commits each event as it happens; the warehouse and the published files are closed
     exit_without_teardown(main())

@@ -3,17 +3,17 @@
 The warehouse assets start dbt through this entry point (see `dbt_executable()`). It runs exactly
 what the `dbt` script runs -- `dbt.cli.main.cli` in click's standalone mode, which ends with
 SystemExit(dbt's exit code: 0 success, 1 failed nodes, 2 dbt could not run) -- and then leaves
-with os._exit. By then dbt has written its logs and target files and dbt-duckdb has closed the
-warehouse; what remains is Python freeing dbt's modules and manifest, ~0.9 s after a monthly
-build, three dbt commands a month.
+with `exit_without_teardown`. By then dbt has written its logs and target files and dbt-duckdb
+has closed the warehouse; what remains is Python freeing dbt's modules and manifest, ~0.9 s after
+a monthly build, three dbt commands a month.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import sys
 from typing import NoReturn
+
+from orchestration.process import exit_without_teardown
 
 
 def exit_code(code: object) -> int:
@@ -35,7 +35,4 @@ def main() -> NoReturn:
         status = 0
     except SystemExit as finished:
         status = exit_code(finished.code)
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(status)
+    exit_without_teardown(status)
