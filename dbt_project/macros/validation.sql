@@ -44,13 +44,7 @@
   {%- if iin_column and iin_repeats %}
   iin_checks as (
     select checked_iin, {{ iin_is_valid('checked_iin', number='iin_number', primary='iin_primary') }} as iin_is_valid_flag
-    from (
-      select *, {{ iin_primary_remainder('iin_number') }} as iin_primary
-      from (
-        select checked_iin, try_cast(checked_iin as bigint) as iin_number
-        from (select distinct {{ iin_column }} as checked_iin from {{ renamed_cte }})
-      )
-    )
+    from ({{ with_iin_number('checked_iin', '(select distinct ' ~ iin_column ~ ' as checked_iin from ' ~ renamed_cte ~ ')') }})
   ),
   with_iin_check as (
     -- a null IIN finds no match: its flag stays null, which invalid_iin() reads as invalid
@@ -63,10 +57,7 @@
     -- the integer value and the first check sum are computed once per row (see iin_is_valid)
     select * exclude (iin_number, iin_primary),
       {{ iin_is_valid(iin_column, number='iin_number', primary='iin_primary') }} as iin_is_valid_flag
-    from (
-      select *, {{ iin_primary_remainder('iin_number') }} as iin_primary
-      from (select *, try_cast({{ iin_column }} as bigint) as iin_number from collapsed)
-    )
+    from ({{ with_iin_number(iin_column, 'collapsed') }})
   ),
   {%- endif %}
   validated as (
@@ -100,6 +91,13 @@
   {%- else %}
   select *, {{ period_literal() }} as period from validated
   {%- endif %}
+{%- endmacro %}
+
+{% macro with_iin_number(iin_column, relation) -%}
+  {#- `relation` plus the IIN as an integer (`iin_number`) and its first check sum (`iin_primary`),
+      each computed once per row for `iin_is_valid(..., number='iin_number', primary='iin_primary')`. -#}
+  select *, {{ iin_primary_remainder('iin_number') }} as iin_primary
+  from (select *, try_cast({{ iin_column }} as bigint) as iin_number from {{ relation }})
 {%- endmacro %}
 
 {% macro kept_rows(checked_model) -%}
