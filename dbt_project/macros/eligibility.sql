@@ -2,11 +2,11 @@
 
     The per-service models do not read the run's period and region: they describe the rule for
     every period and region present in their inputs, so a view built in another run can never
-    carry a stale period. Only `eligibility_list` / `eligibility_summary` filter to the run's
-    partition (elig_partition_filter). -#}
+    carry a stale period. Only the partitioned tables (`eligibility_assessment`, `_list`,
+    `_candidates`, `_summary`) filter to the run's partition (elig_partition_filter). -#}
 
 {% macro elig_services() -%}
-  {#- The pilot services, in publication order; each has models/eligibility/elig_<service>.sql
+  {#- The pilot services, in publication order; each has models/eligibility/elig_candidates_<service>.sql
       and seeds/service_rules/<service>.csv. -#}
   {{ return(['home_schooling', 'pupil_student_aid', 'rent_subsidy', 'housing_assistance', 'asp']) }}
 {%- endmacro %}
@@ -91,8 +91,8 @@
 {%- endmacro %}
 
 {% macro elig_output_columns(service, beneficiary_iin='cast(null as varchar)') -%}
-  {#- The columns every candidates model starts with; eligibility_list reads these but
-      allowed_levels (the level filter, see elig_level_filtered). -#}
+  {#- The columns every candidates model starts with, which eligibility_assessment reads; the
+      level filter (allowed_levels) is applied there, once for every service. -#}
   period,
   region,
   '{{ service }}' as service,
@@ -103,15 +103,6 @@
   methodology_version,
   reason_codes,
   allowed_levels
-{%- endmacro %}
-
-{% macro elig_level_filtered(service) -%}
-  {#- A service's list: its candidates (every rule but the level) at an allowed level. The level
-      filter lives here only, so the candidates are exactly the list without it (the what-if
-      simulation re-applies it to the levels of a methodology variant). -#}
-  select * exclude (allowed_levels)
-  from {{ ref('elig_candidates_' ~ service) }}
-  where {{ elig_levels_allow('allowed_levels', 'level') }}
 {%- endmacro %}
 
 {% macro elig_assert_money_for_period() -%}

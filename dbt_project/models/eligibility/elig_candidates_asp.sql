@@ -1,6 +1,6 @@
 -- Candidates of asp: the families (and beneficiaries) the rule below lists, before the level
--- filter (allowed_levels, applied once in elig_asp.sql). Read by eligibility_candidates
--- for the what-if simulation of methodology variants (scoring_core/whatif.py).
+-- filter (allowed_levels, applied once for every service in eligibility_assessment.sql, which
+-- eligibility_list and eligibility_candidates read).
 -- ASP, targeted social assistance (nationally funded; rule: seeds/service_rules/asp.csv).
 -- Eligible: declared per-capita income at or below the regional poverty line, and (rule versions
 -- from Sep 2025) no non-mortgage loan. Poverty line = max(median_income_share x median income,

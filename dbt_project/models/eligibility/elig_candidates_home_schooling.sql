@@ -1,6 +1,6 @@
 -- Candidates of home_schooling: the families (and beneficiaries) the rule below lists, before the level
--- filter (allowed_levels, applied once in elig_home_schooling.sql). Read by eligibility_candidates
--- for the what-if simulation of methodology variants (scoring_core/whatif.py).
+-- filter (allowed_levels, applied once for every service in eligibility_assessment.sql, which
+-- eligibility_list and eligibility_candidates read).
 -- Home-schooling reimbursement for children with disabilities (locally funded, not income tested;
 -- rule: seeds/service_rules/home_schooling.csv). One row per child under 18 with a disability
 -- who is schooled at home (education registry: school, study form home_schooling).

@@ -1,6 +1,6 @@
 -- Candidates of housing_assistance: the families (and beneficiaries) the rule below lists, before the level
--- filter (allowed_levels, applied once in elig_housing_assistance.sql). Read by eligibility_candidates
--- for the what-if simulation of methodology variants (scoring_core/whatif.py).
+-- filter (allowed_levels, applied once for every service in eligibility_assessment.sql, which
+-- eligibility_list and eligibility_candidates read).
 -- Housing assistance (locally funded; rule: seeds/service_rules/housing_assistance.csv).
 -- For a sole owned home (n_dwellings = 1) or state rental housing (owning nothing), never for a
 -- private rental. Amount = covered housing costs - income_share x the family's declared income,

@@ -1,6 +1,6 @@
 -- Candidates of pupil_student_aid: the families (and beneficiaries) the rule below lists, before the level
--- filter (allowed_levels, applied once in elig_pupil_student_aid.sql). Read by eligibility_candidates
--- for the what-if simulation of methodology variants (scoring_core/whatif.py).
+-- filter (allowed_levels, applied once for every service in eligibility_assessment.sql, which
+-- eligibility_list and eligibility_candidates read).
 -- Aid to pupils and students (locally funded; rule: seeds/service_rules/pupil_student_aid.csv).
 -- Amounts and target group are UNCONFIRMED (domain.md): by default pupils (enrolled at school,
 -- home-schooled included) and full-time college or university students of families at the

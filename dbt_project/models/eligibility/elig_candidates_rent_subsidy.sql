@@ -1,6 +1,6 @@
 -- Candidates of rent_subsidy: the families (and beneficiaries) the rule below lists, before the level
--- filter (allowed_levels, applied once in elig_rent_subsidy.sql). Read by eligibility_candidates
--- for the what-if simulation of methodology variants (scoring_core/whatif.py).
+-- filter (allowed_levels, applied once for every service in eligibility_assessment.sql, which
+-- eligibility_list and eligibility_candidates read).
 -- Rent subsidy for private rented housing (locally funded; rule: seeds/service_rules/rent_subsidy.csv).
 -- Eligible: a private rent contract, declared per-capita income below income_limit_pm x ПМ, a
 -- member on the housing waiting list, and the family in one of the eligible_groups:

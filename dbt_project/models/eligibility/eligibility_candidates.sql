@@ -12,20 +12,23 @@
     pre_hook="{{ elig_delete_partition() }}",
 ) }}
 
-{%- for service in elig_services() %}
+with
+
+assessment as (
+    select * from {{ ref('eligibility_assessment') }}
+    where {{ elig_partition_filter() }}
+)
+
 select
     cast(period as varchar) as period,
     cast(region as varchar) as region,
-    cast('{{ service }}' as varchar) as service,
+    cast(service as varchar) as service,
     cast(family_id as bigint) as family_id,
     cast(beneficiary_iin is not null as boolean) as per_beneficiary,
     cast(level as tinyint) as level,
     cast(allowed_levels as varchar) as allowed_levels,
-    cast({{ elig_levels_allow('allowed_levels', 'level') }} as boolean) as listed,
+    cast(listed as boolean) as listed,
     cast(amount_kzt as double) as amount_kzt,
     cast(rule_version as varchar) as rule_version,
     cast(methodology_version as varchar) as methodology_version
-from {{ ref('elig_candidates_' ~ service) }}
-where {{ elig_partition_filter() }}
-{{ 'union all' if not loop.last }}
-{%- endfor %}
+from assessment

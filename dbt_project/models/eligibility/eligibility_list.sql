@@ -17,13 +17,11 @@
 with
 
 service_rows as (
-    {%- for service in elig_services() %}
+    -- the candidates at an allowed level (eligibility_assessment applies the level filter)
     select period, region, service, family_id, beneficiary_iin, level, amount_kzt,
            rule_version, methodology_version, reason_codes
-    from {{ ref('elig_' ~ service) }}
-    where {{ elig_partition_filter() }}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
+    from {{ ref('eligibility_assessment') }}
+    where {{ elig_partition_filter() }} and listed
 ),
 
 recipients as (

@@ -1,3 +1,0 @@
--- rent_subsidy: the candidates (elig_candidates_rent_subsidy.sql: every rule of the service but the level) of an
--- allowed wellbeing level (allowed_levels of the rule in force).
-{{ elig_level_filtered('rent_subsidy') }}
