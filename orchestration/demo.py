@@ -78,14 +78,20 @@ def run_month(
     defs: dg.Definitions, instance: dg.DagsterInstance, month: str, regions: list[str]
 ) -> list[dg.ExecuteInProcessResult]:
     """The month's runs in order: monthly scoring, then (if it succeeded) each region's
-    publication and the month's analytics. The first result is always the scoring run."""
-    results = [run_job(defs, instance, "monthly_scoring_job", month)]
-    if results[0].success:
-        for region in regions:
-            results.append(
-                run_job(defs, instance, "regional_publication_job", month_region_key(month, region))
-            )
-        results.append(run_job(defs, instance, "monthly_analytics_job", month))
+    publication and the month's analytics. The first result is always the scoring run.
+
+    The runs' dbt commands start from a warm dbt (orchestration/warehouse/dbt_zygote.py), which
+    imports dbt while the monthly run verifies the landing drop: ~2.5 s less per dbt command."""
+    from orchestration.warehouse.dbt_zygote import warm_dbt
+
+    with warm_dbt():
+        results = [run_job(defs, instance, "monthly_scoring_job", month)]
+        if results[0].success:
+            for region in regions:
+                results.append(
+                    run_job(defs, instance, "regional_publication_job", month_region_key(month, region))
+                )
+            results.append(run_job(defs, instance, "monthly_analytics_job", month))
     return results
 
 
