@@ -45,10 +45,11 @@ def run_in_zygote(socket_path: str, argv: list[str]) -> int | None:
     The request carries argv, this process's environment and working folder, and its standard
     streams (as file descriptors), so the child writes where this process would have written.
     """
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
-        connection = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         connection.connect(socket_path)
     except OSError:
+        connection.close()
         return None
     with connection:
         request = {"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}
