@@ -200,7 +200,7 @@ def warm_dbt() -> Iterator[str]:
 
 
 def wait_until_listening(socket_path: str, timeout: float = 60.0) -> bool:
-    """True once the zygote listens on `socket_path` (for tests and benchmarks)."""
+    """True once the zygote listens on `socket_path` (`warm_dbt` itself never waits: for tests)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if os.path.exists(socket_path):

@@ -5,14 +5,7 @@
 -- rows, with their recipient) and eligibility_candidates (every row, without IINs) both read it,
 -- so each service's rule runs once per regional build instead of once for each of them.
 -- Holds IINs (the beneficiaries): internal to the warehouse, never published.
--- Incremental by partition like the list (see eligibility_list.sql).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    full_refresh=false,
-    pre_hook="{{ elig_delete_partition() }}",
-) }}
+-- Incremental by partition (period, region) like the list: configured in dbt_project.yml.
 -- depends_on: {{ ref('money_by_year') }}
 {{ elig_assert_money_for_period() }}
 

@@ -1,16 +1,6 @@
 -- The eligibility list of the run's period and region (vars `period`, `region`): every service's
 -- eligible families (and beneficiaries), with the family head as the recipient.
--- Incremental by partition: the pre-hook deletes the run's (period, region) rows, then the new
--- rows are appended, in one transaction. Other periods and regions are left as they are, and a
--- rerun that lists nobody still clears the partition. full_refresh=false: a --full-refresh of
--- one partition must not wipe the others (drop the table by hand to change its columns).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    full_refresh=false,
-    pre_hook="{{ elig_delete_partition() }}",
-) }}
+-- Incremental by partition (period, region): configured in dbt_project.yml.
 -- depends_on: {{ ref('money_by_year') }}
 {{ elig_assert_money_for_period() }}
 

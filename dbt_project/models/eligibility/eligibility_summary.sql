@@ -1,14 +1,7 @@
 -- Per period, region and service: the rule version in force, families, beneficiaries (list rows: children or pupils for the
 -- per-person services, families for the others) and the total monthly amount. Every service
 -- with a rule in force in the region gets a row, with zeros when nobody is eligible.
--- Partitioned like eligibility_list (see there).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    full_refresh=false,
-    pre_hook="{{ elig_delete_partition() }}",
-) }}
+-- Incremental by partition (period, region) like the list: configured in dbt_project.yml.
 
 with
 
