@@ -102,9 +102,11 @@ def run_dbt_build(
         *production_exclusion_args(),
     ]
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-c", _CHILD, "parse", *project_args], env=env, capture_output=True, check=True
+    parse = subprocess.run(
+        [sys.executable, "-c", _CHILD, "parse", *project_args], env=env, capture_output=True, text=True
     )
+    if parse.returncode != 0:  # the build would fail the same way: show dbt's reason, not a traceback
+        raise SystemExit(f"dbt parse failed:\n{parse.stdout[-2000:]}")
     parse_seconds = time.perf_counter() - started
     started = time.perf_counter()
     result = subprocess.run(
