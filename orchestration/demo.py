@@ -15,6 +15,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from orchestration.domain import parse_period
 from orchestration.instance import local_instance
 from orchestration.partitions import PILOT_REGIONS, month_region_key
 from orchestration.process import exit_without_teardown
@@ -30,7 +31,10 @@ DEMO_SEED = 20261
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--month", required=True, help="period YYYY-MM (default in make: the last complete month)"
+        "--month",
+        required=True,
+        type=parse_period,
+        help="period YYYY-MM (default in make: the last complete month)",
     )
     parser.add_argument("--regions", default=",".join(PILOT_REGIONS), help="pilot regions, KATO prefixes")
     parser.add_argument("--scale", type=float, default=1.0, help="population scale of the generated month")

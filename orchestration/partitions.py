@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.domain import PILOT_REGIONS, parse_period, parse_region
+
 #: First month the platform holds data for.
 FIRST_PERIOD = "2025-01"
-
-#: The regional pilots (domain.md): Shymkent city and Karaganda region.
-PILOT_REGIONS: dict[str, str] = {"79": "Shymkent city", "35": "Karaganda region"}
 
 # end_offset=0: the newest partition is the last complete month, never the month in progress.
 monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=FIRST_PERIOD, fmt="%Y-%m", end_offset=0)
@@ -28,10 +27,10 @@ month_region_partitions = dg.MultiPartitionsDefinition(
 
 def month_region_key(period: str, region: str) -> dg.MultiPartitionKey:
     """The partition key of one period and pilot region."""
-    return dg.MultiPartitionKey({"month": period, "region": region})
+    return dg.MultiPartitionKey({"month": parse_period(period), "region": parse_region(region)})
 
 
 def period_and_region(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> tuple[str, str]:
     """Split the month x region partition key of a run into (period, region)."""
     keys = context.partition_key.keys_by_dimension  # type: ignore[union-attr]
-    return keys["month"], keys["region"]
+    return parse_period(keys["month"]), parse_region(keys["region"])

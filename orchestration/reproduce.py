@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from orchestration.domain import parse_period, parse_region
 from orchestration.landing.drop import inspect_drop
 from orchestration.partitions import PILOT_REGIONS, month_region_key
 from orchestration.publication.snapshot import read_current
@@ -161,9 +162,12 @@ def reproduce(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Rescore a published month and prove it byte-identical.")
-    parser.add_argument("--period", required=True, help="YYYY-MM")
+    parser.add_argument("--period", required=True, type=parse_period, help="YYYY-MM")
     parser.add_argument(
-        "--region", action="append", help="KATO prefix (repeatable); default: every pilot region"
+        "--region",
+        action="append",
+        type=parse_region,
+        help="KATO prefix (repeatable); default: every pilot region",
     )
     args = parser.parse_args(argv)
     live = PlatformPaths.from_env()

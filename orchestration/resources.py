@@ -79,6 +79,16 @@ class GxRunnerResource(dg.ConfigurableResource):
         return validate(frame, suite_name)
 
 
+#: Payment systems that read a database: set this variable to also load every snapshot there.
+POSTGRES_DSN_VARIABLE = "PUBLISH_PG_DSN"
+
+
+def postgres_dsn() -> str | dg.EnvVar:
+    """The PostgreSQL DSN as a `dg.EnvVar` (read when a run starts, never shown in the UI, which
+    names the variable only), or "" when the variable is not set: no database then."""
+    return dg.EnvVar(POSTGRES_DSN_VARIABLE) if os.environ.get(POSTGRES_DSN_VARIABLE) else ""
+
+
 def default_resources(paths: PlatformPaths | None = None) -> dict[str, dg.ConfigurableResource]:
     """Resources pointing at the paths of the environment (or the given ones)."""
     paths = paths or PlatformPaths.from_env()
@@ -86,8 +96,5 @@ def default_resources(paths: PlatformPaths | None = None) -> dict[str, dg.Config
         "warehouse": WarehouseResource(path=str(paths.warehouse_path)),
         "landing": LandingResource(root=str(paths.landing_root)),
         "gx": GxRunnerResource(),
-        # Payment systems that read a database: set PUBLISH_PG_DSN to also load every snapshot there.
-        "publication": PublicationResource(
-            root=str(paths.publish_root), postgres_conninfo=os.environ.get("PUBLISH_PG_DSN", "")
-        ),
+        "publication": PublicationResource(root=str(paths.publish_root), postgres_conninfo=postgres_dsn()),
     }

@@ -37,7 +37,7 @@ DIMENSIONS = ("M", "N", "D", "S")
 OPERATORS = ("<", "<=", "==", ">=", ">", "!=")
 _CONDITION_RE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
-_PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_PERIOD_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
 class MethodologyError(ValueError):
@@ -190,7 +190,7 @@ def _schema() -> dict:
 
 def parse_period(period: str) -> dt.date:
     """'YYYY-MM' -> the first day of that month (the reference date)."""
-    match = _PERIOD_RE.match(str(period))
+    match = _PERIOD_RE.fullmatch(str(period))
     if not match:
         raise ValueError(f"period must be 'YYYY-MM', got {period!r}")
     return dt.date(int(match.group(1)), int(match.group(2)), 1)

@@ -36,6 +36,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from orchestration.domain import parse_period
+
 LEVEL_CUTOFFS = (1, 2, 3, 4, 5)
 ASP_RULE = "ASP income test"
 ASP_LOAN_RULE = "ASP income test, no non-mortgage loan"
@@ -437,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = PlatformPaths.from_env()
     parser = argparse.ArgumentParser(description="Targeting audit of one period against the latent truth.")
-    parser.add_argument("--period", required=True, help="YYYY-MM")
+    parser.add_argument("--period", required=True, type=parse_period, help="YYYY-MM")
     parser.add_argument("--warehouse", default=str(paths.warehouse_path))
     parser.add_argument("--truth-root", default=str(paths.truth_root))
     parser.add_argument("--reports-root", default=str(paths.data_root / "reports"))

@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from orchestration.domain import parse_period
 from scoring_core import load_methodology, methodology_for_period
-from scoring_core.config import Methodology, parse_period
+from scoring_core.config import Methodology
 from scoring_core.money import subsistence_minimum
 from scoring_core.whatif import EXAMPLES_DIR, Variant, WhatIfResult, load_variants, simulate
 
@@ -230,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
 
     paths = PlatformPaths.from_env()
     parser = argparse.ArgumentParser(description="What-if of methodology variants for one period.")
-    parser.add_argument("--period", required=True, help="YYYY-MM")
+    parser.add_argument("--period", required=True, type=parse_period, help="YYYY-MM")
     parser.add_argument(
         "--variants", default=str(DEFAULT_VARIANTS), help="YAML: a list of overrides or a grid"
     )

@@ -3,6 +3,9 @@
 A step is either done completely or not visible: files are written and fsynced under a temporary
 name, then renamed (an atomic replace on POSIX), and the directory holding the new name is
 fsynced so the rename itself is durable.
+
+Every file and directory gets its mode set explicitly (`fchmod` / `chmod` after creation): the
+payment systems read as other users, so the publisher's umask must not decide who can read.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from pathlib import Path
 
 READ_ONLY_FILE = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH  # 0o444
 READ_ONLY_DIR = READ_ONLY_FILE | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH  # 0o555
+#: Files the publisher changes later (CURRENT, the publication log, the lock): readable by all.
+SHARED_FILE = 0o644
+#: Directories the publisher adds to (period, region): listable by all.
+SHARED_DIR = 0o755
 
 
 def fsync_dir(path: Path) -> None:
@@ -28,10 +35,11 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_file_synced(path: Path, content: bytes, *, mode: int = 0o644) -> None:
-    """Create `path` (it must not exist), write `content` and fsync it."""
+def write_file_synced(path: Path, content: bytes, *, mode: int = SHARED_FILE) -> None:
+    """Create `path` (it must not exist) with exactly `mode`, write `content` and fsync it."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
+        os.fchmod(fd, mode)  # os.open's mode is filtered by the umask
         view = memoryview(content)
         while view:
             view = view[os.write(fd, view) :]
@@ -60,13 +68,14 @@ def make_dirs_synced(path: Path) -> None:
     for directory in reversed(missing):
         with contextlib.suppress(FileExistsError):  # another publisher may create it first
             directory.mkdir()
+            os.chmod(directory, SHARED_DIR)  # mkdir's mode is filtered by the umask
         fsync_dir(directory.parent)
 
 
 @contextlib.contextmanager
 def exclusive_lock(lock_path: Path) -> Iterator[None]:
     """Hold an exclusive flock on `lock_path`; the kernel releases it if the process dies."""
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, SHARED_FILE)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -78,6 +87,22 @@ def remove_tree(path: Path) -> None:
     """Remove a directory tree, including read-only files and directories."""
     for root, dirs, _files in os.walk(path):
         for name in dirs:
-            os.chmod(os.path.join(root, name), 0o755)
-    os.chmod(path, 0o755)
+            os.chmod(os.path.join(root, name), SHARED_DIR)
+    os.chmod(path, SHARED_DIR)
     shutil.rmtree(path)
+
+
+def append_line_synced(path: Path, line: bytes) -> None:
+    """Append one line to an append-only log file (created readable by all) and fsync it.
+
+    Call it under the lock of whoever owns the log: appends of one writer never interleave.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, SHARED_FILE)
+    try:
+        os.fchmod(fd, SHARED_FILE)
+        view = memoryview(line if line.endswith(b"\n") else line + b"\n")
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)

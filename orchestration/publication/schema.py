@@ -9,7 +9,6 @@ because the values include IINs.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -17,12 +16,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from orchestration.domain import parse_period, parse_region
+
 # Bump when a column is added, removed or changes meaning; readers check it in the manifest.
 SCHEMA_VERSION = "eligibility_list/1"
 
 SERVICES = ("home_schooling", "pupil_student_aid", "rent_subsidy", "housing_assistance", "asp")
-# The pilot regions (KATO prefixes): Karaganda region and Shymkent city. A parameter, not a law.
-PILOT_REGIONS = ("35", "79")
 LEVELS = range(1, 7)
 
 ELIGIBILITY_SCHEMA = pa.schema(
@@ -46,7 +45,6 @@ COLUMNS = tuple(ELIGIBILITY_SCHEMA.names)
 # (family_id, beneficiary_iin) is unique per service, so this order is total.
 ROW_ORDER = [("family_id", "ascending", "at_start"), ("beneficiary_iin", "ascending", "at_start")]
 
-_PERIOD_PATTERN = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
 _IIN_WEIGHTS_FIRST = np.arange(1, 12)
 _IIN_WEIGHTS_SECOND = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])
 
@@ -64,15 +62,13 @@ class SchemaViolation(ValueError):
 
 
 def validate_period(period: str) -> None:
-    """Raise ValueError unless `period` is a 'YYYY-MM' month."""
-    if not isinstance(period, str) or not _PERIOD_PATTERN.match(period):
-        raise ValueError("period must be a 'YYYY-MM' string")
+    """Raise ValueError unless `period` is exactly a 'YYYY-MM' month (orchestration.domain)."""
+    parse_period(period)
 
 
 def validate_region(region: str) -> None:
-    """Raise ValueError unless `region` is one of the pilot regions' KATO prefixes."""
-    if region not in PILOT_REGIONS:
-        raise ValueError(f"region must be one of {', '.join(PILOT_REGIONS)}")
+    """Raise ValueError unless `region` is exactly a pilot region's KATO prefix (orchestration.domain)."""
+    parse_region(region)
 
 
 def iin_valid_mask(iins: pa.Array | pa.ChunkedArray) -> np.ndarray:

@@ -62,6 +62,9 @@ _TEMP_DIR_PREFIX = ".tmp-"
 _TEMP_CURRENT_PREFIX = f"{CURRENT_NAME}.tmp-"
 _VERSION_PATTERN = re.compile(r"^v([1-9][0-9]*)-([0-9a-f]{12})$")
 _SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+# A data file's name in a manifest: a service's name and `.parquet`, no path separator, no dot
+# first. Readers refuse any other name, so a manifest cannot point outside its version directory.
+_FILE_NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*\.parquet")
 # The manifest fields that, with the data files' sha256, define a version's identity.
 _IDENTITY_FIELDS = (
     "schema_version",
@@ -250,11 +253,15 @@ def read_current(root: str | os.PathLike, period: str, region: str) -> tuple[dic
     Raises NoCurrentSnapshot when nothing is published, SnapshotIntegrityError when a file does
     not match the manifest.
     """
+    validate_period(period)
+    validate_region(region)
     return read_snapshot(Path(root) / period / region / current_version(root, period, region))
 
 
 def current_version(root: str | os.PathLike, period: str, region: str) -> str:
     """The name of the current version directory of a period x region (the content of CURRENT)."""
+    validate_period(period)
+    validate_region(region)
     name = _read_current_name(Path(root) / period / region)
     if name is None:
         raise NoCurrentSnapshot(f"no snapshot published for period {period} region {region}")
@@ -306,7 +313,12 @@ def verify_snapshot(snapshot_dir: str | os.PathLike) -> tuple[dict, dict[str, by
         raise SnapshotIntegrityError(f"{snapshot_dir.name}: the manifest names another version")
 
     contents = {}
-    for entry in manifest["services"].values():
+    for service, entry in manifest["services"].items():
+        if not isinstance(entry.get("file"), str) or not _FILE_NAME_PATTERN.fullmatch(entry["file"]):
+            raise SnapshotIntegrityError(
+                f"{snapshot_dir.name}: the manifest names a file of {service} that is not a plain "
+                "'<service>.parquet' name in its version directory"
+            )
         try:
             content = (snapshot_dir / entry["file"]).read_bytes()
         except FileNotFoundError:

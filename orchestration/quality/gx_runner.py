@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,6 +193,13 @@ def _categorical(column: pd.Series) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=categories)
 
 
+# GX formats the message as "<ExceptionType>: <text>"; only an identifier before the colon is kept.
+_EXCEPTION_TYPE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*):")
+
+
 def _exception_kind(info: dict[str, Any] | None) -> str:
-    message = (info or {}).get("exception_message") or ""
-    return "expectation raised: " + message.split(":", 1)[0][:80]
+    """A fixed sentence naming only the exception's type: GX's message and traceback can quote
+    the values that failed (IINs), so neither leaves this module."""
+    match = _EXCEPTION_TYPE.match((info or {}).get("exception_message") or "")
+    kind = match.group(1).rsplit(".", 1)[-1] if match else "an exception"
+    return f"the expectation raised {kind}; its message is withheld (it may quote row values)"
