@@ -18,6 +18,7 @@ from orchestration.quality.checks import (
     eligibility_gx_check,
     features_gx_check,
     level_share_drift,
+    list_drift,
     scores_gx_check,
 )
 from orchestration.resources import default_resources
@@ -48,7 +49,13 @@ def build_definitions(paths: PlatformPaths | None = None) -> dg.Definitions:
             targeting_audit,
             methodology_whatif,
         ],
-        asset_checks=[features_gx_check, scores_gx_check, level_share_drift, eligibility_gx_check],
+        asset_checks=[
+            features_gx_check,
+            scores_gx_check,
+            level_share_drift,
+            eligibility_gx_check,
+            list_drift,
+        ],
         jobs=[monthly_scoring_job, regional_publication_job, monthly_analytics_job],
         schedules=[monthly_rescoring_schedule],
         sensors=[landing_drop_sensor, publish_regions_after_scoring, analyse_month_after_publication],

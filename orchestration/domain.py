@@ -34,3 +34,10 @@ def parse_region(text: object) -> str:
 def parse_regions(text: str) -> list[str]:
     """A comma-separated list of pilot regions (`79,35`), each parsed strictly."""
     return [parse_region(part) for part in text.split(",")]
+
+
+def previous_period(period: str) -> str:
+    """The month before `period` (`2026-01` -> `2025-12`)."""
+    year, month = (int(part) for part in parse_period(period).split("-"))
+    year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return f"{year:04d}-{month:02d}"

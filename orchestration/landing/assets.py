@@ -4,13 +4,16 @@ The registries write the files; Dagster does not. Materialising a month of these
 verifying the drop (manifest present, every registry delivered, checksums right) and recording
 each extract's rows, as-of date and checksum, so the dbt sources downstream only ever read a
 complete, verified month. A late or missing extract fails the step and names the registry.
+The verified checksums become the run's landing pin (`orchestration.landing.pin`).
 """
 
 import dagster as dg
 
 from orchestration.landing.drop import inspect_drop
+from orchestration.landing.pin import pin_from_drop, record_pin
 from orchestration.partitions import monthly_partitions
-from orchestration.resources import LandingResource
+from orchestration.quality import evidence, gate_log
+from orchestration.resources import WAREHOUSE_POOL, LandingResource, WarehouseResource
 from registry_simulator.schemas import REGISTRIES
 
 
@@ -41,15 +44,38 @@ LANDING_SPECS = [
 ]
 
 
-@dg.multi_asset(specs=LANDING_SPECS, name="landing_extracts", can_subset=False)
-def landing_extracts(context: dg.AssetExecutionContext, landing: LandingResource):
-    """Verify the month's drop and record every extract; fail naming any late or missing one."""
-    drop = inspect_drop(landing.month_dir(context.partition_key))
+#: The gate this step records in the gate log (orchestration.quality.requirements).
+LANDING_VERIFIED_CHECK = "landing_verified"
+
+
+@dg.multi_asset(specs=LANDING_SPECS, name="landing_extracts", can_subset=False, pool=WAREHOUSE_POOL)
+def landing_extracts(
+    context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
+):
+    """Verify the month's drop, pin it for the run and record every extract; fail naming any late
+    or missing one."""
+    month_dir = landing.month_dir(context.partition_key)
+    drop = inspect_drop(month_dir)
     if not drop.complete:
         raise dg.Failure(
             description=f"landing drop {drop.period} is not complete",
             metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in drop.problems()))},
         )
+    with warehouse.connect() as connection:
+        pin = record_pin(connection, pin_from_drop(month_dir, drop), context.run.run_id)
+        verified = dg.AssetCheckResult(
+            asset_key=dg.AssetKey(["landing"]), check_name=LANDING_VERIFIED_CHECK, passed=True
+        )
+        gate_log.record(
+            connection,
+            drop.period,
+            "",
+            context.run.run_id,
+            [verified],
+            dataset=evidence.LANDING,
+            fingerprint=pin.fingerprint,
+        )
+    context.log.info("landing %s pinned for this run: %d extracts", drop.period, len(pin.checksums))
     for extract in drop.extracts:
         yield dg.MaterializeResult(
             asset_key=landing_key(extract.registry),

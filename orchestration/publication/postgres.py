@@ -76,6 +76,15 @@ CREATE TABLE IF NOT EXISTS published.current_version (
     PRIMARY KEY (period, region),
     FOREIGN KEY (period, region, version) REFERENCES published.snapshot
 );
+CREATE TABLE IF NOT EXISTS published.publication_log (
+    period text NOT NULL,
+    region text NOT NULL,
+    from_version text,
+    to_version text NOT NULL,
+    run_id text NOT NULL,
+    reason text NOT NULL,
+    switched_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
 CREATE OR REPLACE VIEW published.current_eligibility AS
 SELECT e.period, e.region, e.service, e.family_id, e.recipient_iin, e.beneficiary_iin, e.level,
        e.amount_kzt, e.rule_version, e.methodology_version, e.reason_codes, e.version
@@ -113,12 +122,15 @@ class PostgresLoad:
     current_switched: bool
 
 
-def load_snapshot_to_postgres(conninfo: str, snapshot_dir: str | os.PathLike) -> PostgresLoad:
+def load_snapshot_to_postgres(
+    conninfo: str, snapshot_dir: str | os.PathLike, *, run_id: str = "", reason: str = "publication"
+) -> PostgresLoad:
     """Load one published version directory into the `published` schema and make it current.
 
     Every file is checked against the manifest first. Everything happens in one transaction:
     on any failure the previously current version stays current and no row of the new one is
-    visible. Idempotent: a version already loaded is not copied again.
+    visible. Idempotent: a version already loaded is not copied again. A switch is appended to
+    `published.publication_log` in the same transaction.
     """
     manifest, tables = read_snapshot(Path(snapshot_dir))
     period, region, version = manifest["period"], manifest["region"], manifest["version"]
@@ -144,6 +156,11 @@ def load_snapshot_to_postgres(conninfo: str, snapshot_dir: str | os.PathLike) ->
                 """,
                 (period, region, version),
             )
+            conn.execute(
+                "INSERT INTO published.publication_log (period, region, from_version, to_version, run_id, reason)"
+                " VALUES (%s, %s, %s, %s, %s, %s)",
+                (period, region, current[0] if current else None, version, run_id, reason),
+            )
     return PostgresLoad(
         status="already_loaded" if already else "loaded",
         period=period,
@@ -157,8 +174,30 @@ def load_snapshot_to_postgres(conninfo: str, snapshot_dir: str | os.PathLike) ->
 def ensure_published_schema(conn: psycopg.Connection) -> None:
     """Create the `published` schema, tables and view if they are missing (call inside the lock)."""
     # Only when missing: CREATE OR REPLACE VIEW would take an exclusive lock that queues readers.
-    if conn.execute("SELECT to_regclass('published.current_eligibility')").fetchone()[0] is None:
+    missing = conn.execute(
+        "SELECT to_regclass('published.current_eligibility') IS NULL OR to_regclass('published.publication_log') IS NULL"
+    ).fetchone()[0]
+    if missing:
         conn.execute(_DDL)
+
+
+def postgres_state(conninfo: str, period: str, region: str) -> tuple[str | None, str | None]:
+    """(current version, time of its last logged switch as ISO text) of a period x region in
+    PostgreSQL; (None, None) when nothing was loaded there."""
+    with psycopg.connect(conninfo) as conn:
+        if conn.execute("SELECT to_regclass('published.current_version')").fetchone()[0] is None:
+            return None, None
+        current = conn.execute(
+            "SELECT version FROM published.current_version WHERE period = %s AND region = %s",
+            (period, region),
+        ).fetchone()
+        if conn.execute("SELECT to_regclass('published.publication_log')").fetchone()[0] is None:
+            return (current[0] if current else None), None
+        switched = conn.execute(
+            "SELECT max(switched_at) FROM published.publication_log WHERE period = %s AND region = %s",
+            (period, region),
+        ).fetchone()[0]
+    return (current[0] if current else None), (switched.isoformat() if switched else None)
 
 
 def _insert_version(conn: psycopg.Connection, manifest: dict, tables: dict[str, pa.Table]) -> None:

@@ -61,14 +61,14 @@ class SchemaViolation(ValueError):
         super().__init__("eligibility list violates the schema: " + "; ".join(self.issues))
 
 
-def validate_period(period: str) -> None:
-    """Raise ValueError unless `period` is exactly a 'YYYY-MM' month (orchestration.domain)."""
-    parse_period(period)
+def validate_period(period: str) -> str:
+    """`period` if it is exactly a 'YYYY-MM' month, else ValueError (orchestration.domain)."""
+    return parse_period(period)
 
 
-def validate_region(region: str) -> None:
-    """Raise ValueError unless `region` is exactly a pilot region's KATO prefix (orchestration.domain)."""
-    parse_region(region)
+def validate_region(region: str) -> str:
+    """`region` if it is exactly a pilot region's KATO prefix, else ValueError (orchestration.domain)."""
+    return parse_region(region)
 
 
 def iin_valid_mask(iins: pa.Array | pa.ChunkedArray) -> np.ndarray:

@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from orchestration.publication.durable_fs import (
     READ_ONLY_DIR,
     READ_ONLY_FILE,
+    append_line_synced,
     exclusive_lock,
     fsync_dir,
     make_dirs_synced,
@@ -57,6 +58,8 @@ from orchestration.publication.schema import (
 MANIFEST_NAME = "manifest.json"
 CURRENT_NAME = "CURRENT"
 LOCK_NAME = ".lock"
+#: Append-only record of every switch of CURRENT (one JSON object per line).
+PUBLICATION_LOG_NAME = "publication_log.jsonl"
 MANIFEST_FORMAT = 1
 _TEMP_DIR_PREFIX = ".tmp-"
 _TEMP_CURRENT_PREFIX = f"{CURRENT_NAME}.tmp-"
@@ -132,8 +135,14 @@ def publish_snapshot(
     landing_checksums: Mapping[str, str],
     run_id: str,
     code_version: str | None = None,
+    make_current: bool = True,
 ) -> PublishedSnapshot:
     """Publish the eligibility lists of one period x region as an immutable snapshot.
+
+    This is the file writer; it does not consult the quality gates. The platform publishes
+    through `orchestration.publication.release.publish_region`, which refuses unless every
+    required gate passed on exactly these rows, and passes `make_current=False` so that
+    PostgreSQL switches first and CURRENT follows (`switch_current`).
 
     `tables_by_service` maps a service name (schema.SERVICES) to its list; an empty list is
     published as an empty file (zero eligible), a service left out is absent from the snapshot.
@@ -166,9 +175,9 @@ def publish_snapshot(
         existing = _find_version(region_dir, content_hash)
         if existing is not None:
             manifest = json.loads((region_dir / existing / MANIFEST_NAME).read_bytes())
-            switched = _read_current_name(region_dir) != existing
+            switched = make_current and _read_current_name(region_dir) != existing
             if switched:
-                _flip_current(region_dir, existing)
+                _flip_current(region_dir, existing, run_id=run_id)
             return _result("already_published", region_dir / existing, manifest, switched)
 
         version = f"v{_next_version_number(region_dir)}-{content_hash[:12]}"
@@ -191,8 +200,9 @@ def publish_snapshot(
             },
         }
         _write_version_dir(region_dir, version, files, manifest)
-        _flip_current(region_dir, version)
-        return _result("published", region_dir / version, manifest, True)
+        if make_current:
+            _flip_current(region_dir, version, run_id=run_id)
+        return _result("published", region_dir / version, manifest, make_current)
 
 
 @dataclass(frozen=True)
@@ -452,11 +462,60 @@ def _write_version_dir(region_dir: Path, version: str, files: dict[str, bytes], 
     _step("renamed")
 
 
-def _flip_current(region_dir: Path, version: str) -> None:
+def switch_current(
+    root: str | os.PathLike,
+    period: str,
+    region: str,
+    version: str,
+    *,
+    run_id: str,
+    reason: str = "publication",
+) -> bool:
+    """Make `version` (already published, verified here) the current one; True if CURRENT moved.
+
+    Every switch is appended to the region's publication log first-come first-served under the
+    region's lock.
+    """
+    validate_period(period)
+    validate_region(region)
+    region_dir = Path(root) / period / region
+    if not _VERSION_PATTERN.match(version):
+        raise ValueError("not a version name")
+    with exclusive_lock(region_dir / LOCK_NAME):
+        verify_snapshot(region_dir / version)
+        if _read_current_name(region_dir) == version:
+            return False
+        _flip_current(region_dir, version, run_id=run_id, reason=reason)
+        return True
+
+
+def read_publication_log(root: str | os.PathLike, period: str, region: str) -> list[dict]:
+    """Every switch of CURRENT of a period x region, oldest first."""
+    path = Path(root) / validate_period(period) / validate_region(region) / PUBLICATION_LOG_NAME
+    try:
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def _flip_current(region_dir: Path, version: str, *, run_id: str, reason: str = "publication") -> None:
+    """Flip CURRENT (call under the region's lock) and log the switch."""
+    previous = _read_current_name(region_dir)
     replace_file_atomically(
         region_dir / CURRENT_NAME, f"{version}\n".encode(), temp_prefix=_TEMP_CURRENT_PREFIX
     )
     _step("flipped current")
+    entry = {
+        "side": "files",
+        "period": region_dir.parent.name,
+        "region": region_dir.name,
+        "from_version": previous,
+        "to_version": version,
+        "run_id": run_id,
+        "reason": reason,
+        "switched_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+    }
+    append_line_synced(region_dir / PUBLICATION_LOG_NAME, json.dumps(entry, sort_keys=True).encode())
 
 
 def _read_current_name(region_dir: Path) -> str | None:

@@ -9,19 +9,21 @@ The GX checks read only the columns their suite names, from the warehouse, in th
 """
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
+from orchestration.domain import previous_period
 from orchestration.partitions import month_region_partitions, monthly_partitions, period_and_region
-from orchestration.quality import gate_log
+from orchestration.publication.schema import SERVICES
+from orchestration.quality import evidence, gate_log
 from orchestration.quality.gx_runner import check_names, load_suite
+from orchestration.quality.list_drift import list_drift as list_drift_table
+from orchestration.quality.tolerances import tolerances
 from orchestration.resources import WAREHOUSE_POOL, GxRunnerResource, PublicationResource, WarehouseResource
 from orchestration.scoring.assets import FAMILY_SCORES_KEY
 from orchestration.warehouse.keys import ELIGIBILITY_LIST_KEY, FAMILY_FEATURES_KEY
-
-#: Largest change of a level's share (in share points) between two months that passes unapproved.
-DRIFT_TOLERANCE = 0.05
 
 
 def suite_columns(suite_name: str) -> list[str]:
@@ -74,6 +76,7 @@ def gx_suite_check(
     table: str,
     suite_names: list[str],
     columns: list[str],
+    dataset: str,
     frames: Callable[[pd.DataFrame], dict[str, pd.DataFrame]] | None = None,
     per_region: bool = False,
 ) -> dg.AssetChecksDefinition:
@@ -81,6 +84,8 @@ def gx_suite_check(
 
     `frames` derives the frame each suite validates from the table's rows (default: the rows).
     With `per_region`, the check is partitioned by month and region and reads that region only.
+    Outcomes go to the gate log bound to the fingerprint of `dataset` (evidence), read in the same
+    connection as the rows.
     """
     partitions_def = month_region_partitions if per_region else monthly_partitions
 
@@ -96,12 +101,20 @@ def gx_suite_check(
             where, params = "period = ? and region = ?", list(period_and_region(context))
         else:
             where, params = "period = ?", [context.partition_key]
+        region = params[1] if per_region else ""
         with warehouse.connect() as connection:
+            fingerprint = evidence.current_fingerprint(connection, dataset, params[0], region)
             rows = connection.execute(f"select {selected} from {table} where {where}", params).df()
             derived = frames(rows) if frames else {s: rows for s in suite_names}
             results = [r for suite in suite_names for r in _results(asset_key, suite, derived[suite], gx)]
             gate_log.record(
-                connection, params[0], params[1] if per_region else "", context.run.run_id, results
+                connection,
+                params[0],
+                region,
+                context.run.run_id,
+                results,
+                dataset=dataset,
+                fingerprint=fingerprint,
             )
         yield from results
 
@@ -109,7 +122,11 @@ def gx_suite_check(
 
 
 features_gx_check = gx_suite_check(
-    FAMILY_FEATURES_KEY, "family_features", ["family_features"], columns=suite_columns("family_features")
+    FAMILY_FEATURES_KEY,
+    "family_features",
+    ["family_features"],
+    columns=suite_columns("family_features"),
+    dataset=evidence.MARTS,
 )
 
 scores_gx_check = gx_suite_check(
@@ -117,6 +134,7 @@ scores_gx_check = gx_suite_check(
     "family_scores",
     ["family_scores", "level_shares"],
     columns=[*suite_columns("family_scores"), "region_kato"],
+    dataset=evidence.SCORES,
     frames=lambda rows: {"family_scores": rows, "level_shares": level_shares(rows)},
 )
 
@@ -125,6 +143,7 @@ eligibility_gx_check = gx_suite_check(
     "eligibility_list",
     ["eligibility_list"],
     columns=suite_columns("eligibility_list"),
+    dataset=evidence.ELIGIBILITY_LIST,
     per_region=True,
 )
 
@@ -138,8 +157,6 @@ class DriftApproval(dg.Config):
 
 def last_published_period(publication: PublicationResource, before: str) -> str | None:
     """The newest period before `before` with a published list in any region."""
-    from pathlib import Path
-
     root = Path(publication.root)
     if not root.exists():
         return None
@@ -163,8 +180,8 @@ def share_drift(current: pd.DataFrame, baseline: pd.DataFrame) -> pd.DataFrame:
     blocking=True,
     pool=WAREHOUSE_POOL,
     partitions_def=monthly_partitions,
-    description=f"Level shares per region moved at most {DRIFT_TOLERANCE:.0%} since the last published month, "
-    "or a data engineer approved the drift in run config.",
+    description=f"Level shares per region moved at most {tolerances().max_share_change:.0%} since the last "
+    "published month, or a data engineer approved the drift in run config (expectations/drift_tolerances.yaml).",
 )
 def level_share_drift(
     context: dg.AssetCheckExecutionContext,
@@ -175,13 +192,23 @@ def level_share_drift(
     period = context.partition_key
     baseline_period = last_published_period(publication, period)
     with warehouse.connect() as connection:
+        fingerprint = evidence.current_fingerprint(connection, evidence.SCORES, period)
         result = _drift_result(context, config, connection, period, baseline_period)
         note = (
             f"drift approved by {config.approved_by}: {config.reason}"
             if "approved_by" in result.metadata
             else ""
         )
-        gate_log.record(connection, period, "", context.run.run_id, [result], note=note)
+        gate_log.record(
+            connection,
+            period,
+            "",
+            context.run.run_id,
+            [result],
+            note=note,
+            dataset=evidence.SCORES,
+            fingerprint=fingerprint,
+        )
     return result
 
 
@@ -202,11 +229,12 @@ def _drift_result(context, config: DriftApproval, connection, period: str, basel
         level_shares(rows[rows.period == baseline_period]).rename(columns={"families": "families_baseline"}),
     )
     worst = float(drift["change"].max()) if len(drift) else 0.0
-    within = worst <= DRIFT_TOLERANCE
+    within = worst <= tolerances().max_share_change
     approved = bool(config.approved_by.strip())
     metadata = {
         "baseline_period": baseline_period,
-        "tolerance": DRIFT_TOLERANCE,
+        "tolerance": tolerances().max_share_change,
+        "tolerances_version": tolerances().version,
         "largest_change": round(worst, 4),
         "drift": dg.MetadataValue.md(drift.round(4).to_markdown(index=False)),
     }
@@ -216,3 +244,85 @@ def _drift_result(context, config: DriftApproval, connection, period: str, basel
             "level-share drift %.3f approved by %s: %s", worst, config.approved_by, config.reason
         )
     return result(within or approved, metadata)
+
+
+def published_totals(publication: PublicationResource, period: str, region: str) -> tuple[str, dict] | None:
+    """(version, {service: (rows, amount)}) of the current published list of a period and region."""
+    from orchestration.publication.snapshot import NoCurrentSnapshot, current_version, verify_snapshot
+
+    try:
+        version = current_version(publication.root, period, region)
+    except NoCurrentSnapshot:
+        return None
+    manifest, _ = verify_snapshot(Path(publication.root) / period / region / version)
+    return version, {
+        service: (entry["rows"], entry["amount_total_kzt"]) for service, entry in manifest["services"].items()
+    }
+
+
+@dg.asset_check(
+    asset=ELIGIBILITY_LIST_KEY,
+    name="list_drift",
+    blocking=True,
+    pool=WAREHOUSE_POOL,
+    partitions_def=month_region_partitions,
+    description="Each service's list (rows, total amount) moved within its tolerance against the region's "
+    "current published version and the previous month, and did not fall to zero; or a data engineer "
+    "approved the move in run config (expectations/drift_tolerances.yaml).",
+)
+def list_drift(
+    context: dg.AssetCheckExecutionContext,
+    config: DriftApproval,
+    warehouse: WarehouseResource,
+    publication: PublicationResource,
+) -> dg.AssetCheckResult:
+    period, region = period_and_region(context)
+    baselines = {}
+    for name, baseline_period in (
+        ("this month, published", period),
+        ("previous month", previous_period(period)),
+    ):
+        published = published_totals(publication, baseline_period, region)
+        if published is not None:
+            baselines[f"{name} ({baseline_period} {published[0]})"] = published[1]
+    with warehouse.connect() as connection:
+        fingerprint = evidence.current_fingerprint(connection, evidence.ELIGIBILITY_LIST, period, region)
+        rows = connection.execute(
+            "select service, count(*), coalesce(sum(amount_kzt), 0) from eligibility_list "
+            "where period = ? and region = ? group by service",
+            [period, region],
+        ).fetchall()
+        current = {service: (0, 0.0) for service in SERVICES} | {s: (n, float(a)) for s, n, a in rows}
+        drift = list_drift_table(current, baselines, tolerances())
+        beyond = drift.loc[drift["beyond_tolerance"].astype(bool)]
+        approved = bool(config.approved_by.strip())
+        metadata = {
+            "baselines": ", ".join(baselines) or "no published list yet",
+            "tolerances_version": tolerances().version,
+            "services_beyond_tolerance": ", ".join(sorted(set(beyond["service"]))) or "none",
+            "drift": dg.MetadataValue.md(drift.to_markdown(index=False) if len(drift) else "no baseline"),
+        }
+        note = ""
+        if len(beyond) and approved:
+            metadata |= {"approved_by": config.approved_by, "approval_reason": config.reason}
+            note = f"list drift approved by {config.approved_by}: {config.reason}"
+            context.log.warning(
+                "list drift of %s approved by %s: %s", region, config.approved_by, config.reason
+            )
+        result = dg.AssetCheckResult(
+            asset_key=ELIGIBILITY_LIST_KEY,
+            check_name="list_drift",
+            passed=not len(beyond) or approved,
+            metadata=metadata,
+        )
+        gate_log.record(
+            connection,
+            period,
+            region,
+            context.run.run_id,
+            [result],
+            note=note,
+            dataset=evidence.ELIGIBILITY_LIST,
+            fingerprint=fingerprint,
+        )
+    return result

@@ -1,8 +1,9 @@
 """The gate log: every quality-gate outcome, kept in the warehouse for audit and for later runs.
 
-Dagster stops downstream steps of a failed blocking check within a run. The regional lists run
-in a later run, so they consult this log instead: a month whose national gates failed (or never
-ran) gets no eligibility list, whoever launches the regional run.
+Dagster stops downstream steps of a failed blocking check within a run, but the regional lists
+and their publication run later, in other runs, and can be started alone from the UI. So every
+outcome is logged with the fingerprint of exactly the data it checked (`evidence`), and the
+publication asks this log whether every required gate passed on the data it is about to publish.
 """
 
 from __future__ import annotations
@@ -25,13 +26,24 @@ create table if not exists {GATE_LOG_TABLE} (
     passed boolean not null,
     run_id varchar not null,
     evaluated_at timestamp not null,
-    note varchar not null             -- e.g. who approved a drift, and why
+    note varchar not null,            -- e.g. who approved a drift, and why
+    dataset varchar not null default '',      -- what the gate checked (evidence.DATASET_TABLES)
+    fingerprint varchar not null default ''   -- the fingerprint of exactly that data
 )
 """
 
 
 class GatesNotPassed(dg.Failure):
-    """Raised when a period's national gates failed or have not run."""
+    """Raised when the gates required for a step did not all pass on the data it would use."""
+
+
+def ensure_gate_log(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create the log, or add the evidence columns to a log of an older version of the platform."""
+    connection.execute(_CREATE)
+    for column in ("dataset", "fingerprint"):
+        connection.execute(
+            f"alter table {GATE_LOG_TABLE} add column if not exists {column} varchar default ''"
+        )
 
 
 def record(
@@ -41,9 +53,12 @@ def record(
     run_id: str,
     results: Iterable[dg.AssetCheckResult],
     note: str = "",
+    *,
+    dataset: str,
+    fingerprint: str,
 ) -> None:
-    """Append check outcomes to the gate log (one row per check)."""
-    connection.execute(_CREATE)
+    """Append check outcomes (one row per check), bound to the fingerprint of what they checked."""
+    ensure_gate_log(connection)
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = [
         (
@@ -56,39 +71,10 @@ def record(
             run_id,
             now,
             note,
+            dataset,
+            fingerprint,
         )
         for result in results
     ]
     if rows:
-        connection.executemany(f"insert into {GATE_LOG_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-
-
-def failed_national_gates(connection: duckdb.DuckDBPyConnection, period: str) -> list[str] | None:
-    """Blocking national checks whose latest outcome for `period` failed; None if none ever ran."""
-    exists = connection.execute(
-        "select count(*) from information_schema.tables where table_name = ?", [GATE_LOG_TABLE]
-    ).fetchone()[0]
-    if not exists:
-        return None
-    latest = connection.execute(
-        f"""
-        select check_name, passed from (
-            select check_name, passed,
-                   row_number() over (partition by asset, check_name order by evaluated_at desc) as newest
-            from {GATE_LOG_TABLE} where period = ? and region = '' and blocking
-        ) where newest = 1
-        """,
-        [period],
-    ).fetchall()
-    if not latest:
-        return None
-    return sorted(name for name, passed in latest if not passed)
-
-
-def require_national_gates(connection: duckdb.DuckDBPyConnection, period: str) -> None:
-    """Refuse to go on unless the period's national gates ran and passed."""
-    failed = failed_national_gates(connection, period)
-    if failed is None:
-        raise GatesNotPassed(f"the national quality gates of {period} have not run: score the month first")
-    if failed:
-        raise GatesNotPassed(f"the national quality gates of {period} failed: {', '.join(failed)}")
+        connection.executemany(f"insert into {GATE_LOG_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)

@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from orchestration.partitions import monthly_partitions
+from orchestration.quality import evidence
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.warehouse.keys import FAMILY_FEATURES_KEY
 
@@ -70,6 +71,15 @@ def family_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         )
         replace_period(connection, "family_scores", period, scores)
         replace_period(connection, "family_scores_rejected", period, result.rejected)
+        lineage = evidence.record_lineage(
+            connection,
+            evidence.SCORES,
+            period,
+            "",
+            run_id=context.run.run_id,
+            upstream_fingerprint=evidence.current_fingerprint(connection, evidence.MARTS, period),
+            versions={"methodology_version": methodology.version},
+        )
 
     distribution = level_distribution(scores)
     context.log.info(
@@ -84,6 +94,7 @@ def family_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         metadata={
             "dagster/row_count": scores.num_rows,
             "methodology_version": methodology.version,
+            "fingerprint": lineage.fingerprint,
             "rejected_families": result.rejected.num_rows,
             "kernel_seconds": round(elapsed, 3),
             "families_per_second": round(scores.num_rows / max(elapsed, 1e-9)),
