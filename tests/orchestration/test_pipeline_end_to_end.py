@@ -1,18 +1,28 @@
-"""The whole month through Dagster on a small generated population: real DuckDB, dbt, Numba, GX.
+"""The whole month through Dagster on a small generated population: real DuckDB, dbt, Numba, GX
+and a real PostgreSQL, configured through the publication asset's own resource.
 
 One module-scoped platform (tmp data root, ephemeral Dagster instance) runs:
-* a clean month end to end (landing -> dbt -> scores -> gates -> lists -> publication);
+* a clean month end to end (landing -> dbt -> scores -> gates -> lists -> publication, files and
+  PostgreSQL on the same version);
 * a broken month whose incomes vanished, so level 1 swells beyond its bound: the blocking
-  level-share gate fails, and no region of that month gets a list;
-* a broken region: a duplicated score row makes one region's list fail its gates, and that
-  region publishes nothing while the other publishes.
-Then the whole event log is scanned for IIN-shaped values.
+  level-share gate fails, and no region of that month gets a list, even when the publication
+  asset is materialised alone;
+* the publication asset alone with a missing gate, and after a write no gate checked;
+* a month whose disability registry arrived empty: home schooling falls to zero, the list drift
+  gate blocks it against the real previous month, and it publishes once approved;
+* a failed PostgreSQL load, then a rerun: both sides on one version, each switch logged;
+* a registry re-delivered during the dbt build: the run fails, and no manifest names it.
+Then the whole event log and the gate log are scanned for IIN-shaped values.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+import threading
+import time
 
 import dagster as dg
 import duckdb
@@ -21,14 +31,22 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.partitions import month_region_key
-from orchestration.publication.snapshot import current_version
-from orchestration.settings import PlatformPaths
+from orchestration.publication.snapshot import (
+    NoCurrentSnapshot,
+    current_version,
+    read_current,
+    read_publication_log,
+)
+from orchestration.settings import DBT_PROJECT_DIR, PlatformPaths
 from registry_simulator.iin import is_valid_iin
 
 pytestmark = pytest.mark.slow
 
 CLEAN_MONTH = "2026-09"
 BROKEN_MONTH = "2026-08"
+# The month after the clean one, its disability registry delivered empty (manifest re-signed).
+ZERO_MONTH = "2026-10"
+APPROVAL = {"approved_by": "a.data.engineer", "reason": "disability registry outage confirmed, ticket 42"}
 REGIONS = ("79", "35")
 # Twelve digits standing alone. Not IINs: digits after a decimal point (durations, shares) and
 # digits inside a hexadecimal token such as a run id's last group ("...-4da3-123456789012").
@@ -48,20 +66,38 @@ def test_the_iin_scan_finds_an_iin_but_not_a_fraction():
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory):
+def platform_pg(postgres_server):
+    """A fresh database of the shared PostgreSQL server for this module's publications."""
+    import psycopg
+
+    with psycopg.connect(postgres_server.get_uri(), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE pipeline_end_to_end")
+    return postgres_server.get_uri(database="pipeline_end_to_end")
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory, platform_pg):
     from registry_simulator import generate_month
 
     root = tmp_path_factory.mktemp("platform")
     saved = {
         k: os.environ.get(k)
-        for k in ("DATA_ROOT", "LANDING_ROOT", "TRUTH_ROOT", "WAREHOUSE_PATH", "PUBLISH_ROOT")
+        for k in (
+            "DATA_ROOT",
+            "LANDING_ROOT",
+            "TRUTH_ROOT",
+            "WAREHOUSE_PATH",
+            "PUBLISH_ROOT",
+            "PUBLISH_PG_DSN",
+        )
     }
     for key in saved:
         os.environ.pop(key, None)
     os.environ["DATA_ROOT"] = str(root)
+    os.environ["PUBLISH_PG_DSN"] = platform_pg  # read by the publication resource as a dg.EnvVar
     paths = PlatformPaths.from_env()
     paths.export()
-    for month in (CLEAN_MONTH, BROKEN_MONTH):
+    for month in (CLEAN_MONTH, BROKEN_MONTH, ZERO_MONTH):
         generate_month(
             month=month,
             scale=0.0015,
@@ -72,7 +108,8 @@ def platform(tmp_path_factory):
             defect_rate_scale=0.0,
             progress=False,
         )
-    _wipe_incomes(paths, BROKEN_MONTH)
+    _empty_registries(paths, BROKEN_MONTH, INCOME_REGISTRIES)
+    _empty_registries(paths, ZERO_MONTH, {"disability"})
 
     from orchestration.definitions import build_definitions
 
@@ -86,22 +123,21 @@ def platform(tmp_path_factory):
             os.environ[key] = value
 
 
-def _wipe_incomes(paths: PlatformPaths, month: str) -> None:
-    """Every income registry of the month delivered empty (and the manifest re-signed to match)."""
-    import hashlib
-    import json
+INCOME_REGISTRIES = {
+    "pension_contributions",
+    "pensions_benefits",
+    "entrepreneur_income",
+    "business_registry",
+    "vehicles",
+    "border_crossings",
+}
 
+
+def _empty_registries(paths: PlatformPaths, month: str, emptied: set[str]) -> None:
+    """The given registries of the month delivered empty (and the manifest re-signed to match)."""
     month_dir = paths.landing_root / month
     manifest_path = month_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
-    emptied = {
-        "pension_contributions",
-        "pensions_benefits",
-        "entrepreneur_income",
-        "business_registry",
-        "vehicles",
-        "border_crossings",
-    }
     for entry in manifest["registries"]:
         if entry["name"] in emptied:
             path = month_dir / entry["file"]
@@ -117,6 +153,47 @@ def _run(defs, instance, job_name, partition_key, run_config=None):
     return job.execute_in_process(
         instance=instance, partition_key=partition_key, raise_on_error=False, run_config=run_config or {}
     )
+
+
+def _materialize_publication_alone(defs, instance, period, region):
+    """What "Materialize selected" on the publication asset does: a run of that asset only."""
+    from orchestration.publication.assets import published_eligibility_lists
+
+    resources = {k: v for k, v in defs.resources.items() if k in ("warehouse", "publication")}
+    return dg.materialize(
+        [published_eligibility_lists],
+        instance=instance,
+        resources=resources,
+        partition_key=month_region_key(period, region),
+        raise_on_error=False,
+    )
+
+
+def _refusal(result) -> str:
+    """The text of the step failure of a run (what a data engineer reads in the UI)."""
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failures, "the run did not fail"
+    return "\n".join(repr(f.event_specific_data.error) for f in failures)
+
+
+def _pg_current(uri: str, period: str, region: str) -> str | None:
+    import psycopg
+
+    with psycopg.connect(uri) as conn:
+        if conn.execute("SELECT to_regclass('published.current_version')").fetchone()[0] is None:
+            return None
+        row = conn.execute(
+            "SELECT version FROM published.current_version WHERE period = %s AND region = %s",
+            (period, region),
+        ).fetchone()
+    return row[0] if row else None
+
+
+def _files_current(paths: PlatformPaths, period: str, region: str) -> str | None:
+    try:
+        return current_version(paths.publish_root, period, region)
+    except NoCurrentSnapshot:
+        return None
 
 
 def _failed_checks(result) -> set[str]:
@@ -157,6 +234,10 @@ def test_a_clean_month_is_scored_gated_and_published_in_both_regions(platform, c
     for region, result in regional.items():
         assert result.success, (region, _failed_checks(result))
         assert current_version(paths.publish_root, CLEAN_MONTH, region).startswith("v1-")
+        # PostgreSQL was configured through the publication asset's resource (PUBLISH_PG_DSN).
+        assert _pg_current(os.environ["PUBLISH_PG_DSN"], CLEAN_MONTH, region) == current_version(
+            paths.publish_root, CLEAN_MONTH, region
+        )
     with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
         features, scores = connection.execute(
             "select (select count(*) from family_features where period = ?), "
@@ -183,24 +264,135 @@ def test_a_month_whose_incomes_vanished_is_blocked_and_publishes_nothing(platfor
     assert not (paths.publish_root / BROKEN_MONTH).exists()
 
 
-def test_a_broken_region_is_blocked_while_the_other_publishes(platform, clean_month):
+def test_the_publication_alone_for_a_month_with_a_failed_gate_publishes_nothing(platform, clean_month):
     paths, defs, instance = platform
+    result = _materialize_publication_alone(defs, instance, BROKEN_MONTH, "79")
+    assert not result.success
+    refusal = _refusal(result)
+    assert "failed: family_scores:gx_share_level_1_within_bounds" in refusal
+    assert "eligibility_list: no recorded build" in refusal
+    assert not (paths.publish_root / BROKEN_MONTH).exists()
+    assert _pg_current(os.environ["PUBLISH_PG_DSN"], BROKEN_MONTH, "79") is None
+
+
+def test_the_publication_alone_with_a_missing_gate_publishes_nothing(platform, clean_month):
+    from orchestration.warehouse.assets import eligibility_dbt_models
+
+    paths, defs, instance = platform
+    assert _run(defs, instance, "monthly_scoring_job", ZERO_MONTH).success
+    # The dbt models alone: their dbt tests run, the GX suite and the list drift gate do not.
+    built = dg.materialize(
+        [eligibility_dbt_models],
+        instance=instance,
+        resources={k: v for k, v in defs.resources.items() if k in ("dbt", "warehouse")},
+        partition_key=month_region_key(ZERO_MONTH, "79"),
+        raise_on_error=False,
+    )
+    assert built.success
+    result = _materialize_publication_alone(defs, instance, ZERO_MONTH, "79")
+    assert not result.success
+    refusal = _refusal(result)
+    assert "missing: eligibility_list:gx_list_keys_unique has never run" in refusal
+    assert "missing: eligibility_list:list_drift has never run" in refusal
+    assert "failed:" not in refusal
+    assert not (paths.publish_root / ZERO_MONTH).exists()
+    assert _pg_current(os.environ["PUBLISH_PG_DSN"], ZERO_MONTH, "79") is None
+
+
+def test_the_publication_alone_after_a_write_no_gate_checked_publishes_nothing(platform, clean_month):
+    paths, defs, instance = platform
+    before = {
+        r: (_files_current(paths, CLEAN_MONTH, r), _pg_current(os.environ["PUBLISH_PG_DSN"], CLEAN_MONTH, r))
+        for r in REGIONS
+    }
     with duckdb.connect(str(paths.warehouse_path)) as connection:
-        # Corrupt region 35 only: one family scored twice (as if an upstream step misbehaved).
+        # One family scored twice, as if a notebook or a hand-run script had written the table.
         connection.execute(
-            "insert into family_scores select * from family_scores "
-            "where period = ? and region_kato = '35' and family_id in "
-            "(select family_id from eligibility_list where period = ? and region = '35' limit 1)",
+            "insert into family_scores select * from family_scores where period = ? "
+            "and family_id in (select family_id from eligibility_list where period = ? limit 1)",
             [CLEAN_MONTH, CLEAN_MONTH],
         )
-        versions_before = {r: current_version(paths.publish_root, CLEAN_MONTH, r) for r in REGIONS}
-    broken = _run(defs, instance, "regional_publication_job", month_region_key(CLEAN_MONTH, "35"))
-    healthy = _run(defs, instance, "regional_publication_job", month_region_key(CLEAN_MONTH, "79"))
-    assert not broken.success
-    assert healthy.success
-    assert current_version(paths.publish_root, CLEAN_MONTH, "35") == versions_before["35"]
-    with duckdb.connect(str(paths.warehouse_path)) as connection:  # repair for the tests after this one
+    for region in REGIONS:
+        result = _materialize_publication_alone(defs, instance, CLEAN_MONTH, region)
+        assert not result.success
+        assert "scores: changed after run" in _refusal(result)
+    after = {
+        r: (_files_current(paths, CLEAN_MONTH, r), _pg_current(os.environ["PUBLISH_PG_DSN"], CLEAN_MONTH, r))
+        for r in REGIONS
+    }
+    assert after == before
+    with duckdb.connect(str(paths.warehouse_path)) as connection:  # repair: the audited rows again
         connection.execute("create or replace table family_scores as select distinct * from family_scores")
+    again = _materialize_publication_alone(defs, instance, CLEAN_MONTH, "79")
+    assert again.success
+    assert (
+        again.get_asset_materialization_events()[0].materialization.metadata["status"].value
+        == "already_published"
+    )
+
+
+def test_a_list_falling_to_zero_is_blocked_and_publishes_once_approved(platform, clean_month):
+    paths, defs, instance = platform
+    blocked = _run(defs, instance, "regional_publication_job", month_region_key(ZERO_MONTH, "79"))
+    assert not blocked.success
+    assert "list_drift" in _failed_checks(blocked)
+    (drift,) = [e for e in blocked.get_asset_check_evaluations() if e.check_name == "list_drift"]
+    assert drift.metadata["services_beyond_tolerance"].value == "home_schooling"
+    assert f"previous month ({CLEAN_MONTH}" in drift.metadata["baselines"].value
+    assert not (paths.publish_root / ZERO_MONTH).exists()
+
+    approval = {"ops": {"eligibility_list_list_drift": {"config": APPROVAL}}}
+    approved = _run(defs, instance, "regional_publication_job", month_region_key(ZERO_MONTH, "79"), approval)
+    assert approved.success
+    (drift,) = [e for e in approved.get_asset_check_evaluations() if e.check_name == "list_drift"]
+    assert drift.passed and drift.metadata["approved_by"].value == APPROVAL["approved_by"]
+    _, tables = read_current(paths.publish_root, ZERO_MONTH, "79")
+    assert tables["home_schooling"].num_rows == 0
+    with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
+        (note,) = connection.execute(
+            "select note from quality_gate_log where period = ? and region = '79' and check_name = 'list_drift' "
+            "and passed",
+            [ZERO_MONTH],
+        ).fetchone()
+    assert APPROVAL["approved_by"] in note and APPROVAL["reason"] in note
+
+
+def test_a_failed_postgres_load_then_a_rerun_leaves_both_sides_on_one_version(platform, clean_month):
+    import psycopg
+
+    paths, defs, instance = platform
+    uri = os.environ["PUBLISH_PG_DSN"]
+    with psycopg.connect(uri, autocommit=True) as conn:  # the database refuses every new row
+        conn.execute(
+            "CREATE FUNCTION published.refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
+        )
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON published.eligibility_list "
+            "FOR EACH STATEMENT EXECUTE FUNCTION published.refuse()"
+        )
+    approval = {"ops": {"eligibility_list_list_drift": {"config": APPROVAL}}}
+    failed = _run(defs, instance, "regional_publication_job", month_region_key(ZERO_MONTH, "35"), approval)
+    assert not failed.success
+    assert "SQLSTATE" in _refusal(failed)
+    assert _files_current(paths, ZERO_MONTH, "35") is None  # the files did not switch ahead
+    assert _pg_current(uri, ZERO_MONTH, "35") is None
+
+    with psycopg.connect(uri, autocommit=True) as conn:
+        conn.execute("DROP TRIGGER refuse ON published.eligibility_list")
+    rerun = _materialize_publication_alone(defs, instance, ZERO_MONTH, "35")
+    assert rerun.success
+    version = _files_current(paths, ZERO_MONTH, "35")
+    assert version is not None and _pg_current(uri, ZERO_MONTH, "35") == version
+    (file_switch,) = read_publication_log(paths.publish_root, ZERO_MONTH, "35")
+    assert (file_switch["from_version"], file_switch["to_version"]) == (None, version)
+    assert file_switch["run_id"] == rerun.run_id
+    with psycopg.connect(uri) as conn:
+        pg_switches = conn.execute(
+            "SELECT from_version, to_version, run_id FROM published.publication_log WHERE period = %s AND region = %s",
+            (ZERO_MONTH, "35"),
+        ).fetchall()
+    assert pg_switches == [(None, version, rerun.run_id)]
 
 
 def test_a_published_month_reproduces_byte_identical(platform, clean_month, tmp_path):
@@ -240,6 +432,61 @@ def test_a_reproduction_names_what_differs():
     assert compare_snapshots(snapshot(50.0, "x"), snapshot(60.0, "y")) == [
         "asp: 1 rows with a different amount_kzt"
     ]
+
+
+def test_a_redelivery_during_the_build_fails_the_run_and_no_manifest_names_it(platform, clean_month):
+    paths, defs, instance = platform
+    month_dir = paths.landing_root / ZERO_MONTH
+    published_before = {r: _files_current(paths, ZERO_MONTH, r) for r in REGIONS}
+    vehicles = month_dir / "vehicles.parquet"
+    redelivered: dict[str, str] = {}
+
+    def redeliver_once_dbt_starts():
+        # dagster-dbt makes a command folder as dbt starts; from then on dbt reads the extracts.
+        dbt_target = DBT_PROJECT_DIR / "target"
+        before = {p.name for p in dbt_target.iterdir()}
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if any(
+                p.name.startswith("warehouse_dbt_models-") and p.name not in before
+                for p in dbt_target.iterdir()
+            ):
+                break
+            time.sleep(0.05)
+        table = pq.read_table(vehicles)
+        pq.write_table(table.slice(1), vehicles.with_suffix(".tmp"))  # a corrected extract, one row fewer
+        os.replace(vehicles.with_suffix(".tmp"), vehicles)  # delivered as registries do: a rename
+        redelivered["sha256"] = hashlib.sha256(vehicles.read_bytes()).hexdigest()
+        manifest_path = month_dir / "manifest.json"
+        manifest = json.loads(manifest_path.read_text())
+        for entry in manifest["registries"]:
+            if entry["name"] == "vehicles":
+                entry["sha256"], entry["rows"] = redelivered["sha256"], table.num_rows - 1
+        manifest_path.write_text(json.dumps(manifest))
+
+    thread = threading.Thread(target=redeliver_once_dbt_starts)
+    thread.start()
+    monthly = _run(defs, instance, "monthly_scoring_job", ZERO_MONTH)
+    thread.join()
+    assert not monthly.success
+    assert "were re-delivered during the dbt build (vehicles)" in _refusal(monthly)
+
+    refused = _materialize_publication_alone(defs, instance, ZERO_MONTH, "79")
+    assert not refused.success
+    assert "failed: landing:landing_unchanged_during_build" in _refusal(refused)
+    assert {r: _files_current(paths, ZERO_MONTH, r) for r in REGIONS} == published_before
+    manifests = [json.loads(p.read_text()) for p in paths.publish_root.glob("*/*/v*/manifest.json")]
+    assert manifests and all(
+        m["landing_checksums"].get("vehicles") != redelivered["sha256"] for m in manifests
+    )
+
+
+def test_the_gate_log_holds_no_iin(platform, clean_month):
+    paths, _, _ = platform
+    with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
+        text = repr(connection.execute("select * from quality_gate_log").fetchall())
+        text += repr(connection.execute("select * from dataset_lineage").fetchall())
+    assert iin_hits(text) == 0
 
 
 def test_the_event_log_holds_no_iin(platform, clean_month):

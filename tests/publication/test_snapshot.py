@@ -195,7 +195,12 @@ def test_leftovers_of_killed_runs_are_ignored_then_removed(tmp_path):
 
     result = publish_snapshot(tmp_path, PERIOD, REGION, lists_a(), **publish_args())
     assert result.version.startswith("v1-")
-    assert sorted(p.name for p in region_dir.iterdir()) == [".lock", "CURRENT", result.version]
+    assert sorted(p.name for p in region_dir.iterdir()) == [
+        ".lock",
+        "CURRENT",
+        "publication_log.jsonl",
+        result.version,
+    ]
 
 
 def test_an_empty_service_list_is_published_as_zero_rows(tmp_path):
