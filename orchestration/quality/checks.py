@@ -2,10 +2,13 @@
 
 * GX suites (`expectations/*.json`) on the features mart, the scores and the level shares of
   each region, run by our thin runner; critical expectations are blocking checks.
-* A drift check: level shares per region against the last published month, blocking beyond a
-  tolerance unless a data engineer approves the drift through run config (recorded with the run).
+* Two drift checks, blocking beyond the tolerances of `expectations/drift_tolerances.yaml` unless
+  a data engineer approves the drift through run config (recorded in metadata and the gate log):
+  level shares per region against the last published month, and each service's list against the
+  region's current published version and the previous month (a fall to zero always counts).
 
 The GX checks read only the columns their suite names, from the warehouse, in the warehouse pool.
+Every outcome is logged bound to the fingerprint of the dataset it checked (`evidence`).
 """
 
 from collections.abc import Callable, Iterator
