@@ -112,6 +112,10 @@ def import_gx_in_background() -> None:
     if _import_started.is_set():
         return
     _import_started.set()
+    # GX imports SQLAlchemy's ORM; so does Dagster's run storage when a step claims a concurrency
+    # pool. Two threads importing the same package at once can see it half-initialised
+    # ("partially initialized module 'sqlalchemy.orm.exc'"): import it here, before the thread.
+    importlib.import_module("sqlalchemy.orm")
     threading.Thread(target=_import_gx, name="gx-import", daemon=True).start()
 
 
