@@ -11,6 +11,8 @@ from datetime import date, datetime
 import dagster as dg
 
 from orchestration.jobs import monthly_scoring_job
+from orchestration.landing.drop import inspect_drop
+from orchestration.resources import LandingResource
 
 RESCORING_CRON = "0 6 5 * *"
 RESCORING_TIMEZONE = "Asia/Almaty"
@@ -28,7 +30,20 @@ def period_before(day: date) -> str:
     job=monthly_scoring_job,
     description="Monthly rescoring of every family, on the 5th at 06:00 Almaty time, for the previous month.",
 )
-def monthly_rescoring_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+def monthly_rescoring_schedule(
+    context: dg.ScheduleEvaluationContext, landing: LandingResource
+) -> dg.RunRequest:
     tick: datetime = context.scheduled_execution_time
     period = period_before(tick.date())
-    return dg.RunRequest(run_key=f"rescoring-{period}", partition_key=period, tags={"trigger": "schedule"})
+    drop = inspect_drop(landing.month_dir(period), verify_checksums=False)
+    return dg.RunRequest(
+        run_key=rescoring_run_key(period, drop.fingerprint() if drop.complete else None),
+        partition_key=period,
+        tags={"trigger": "schedule"},
+    )
+
+
+def rescoring_run_key(period: str, drop_fingerprint: str | None) -> str:
+    """The schedule's run key: once per period and drop, so a corrected re-delivery is rescored;
+    an incomplete drop still runs once (its landing step then names what is missing)."""
+    return f"rescoring-{period}-{drop_fingerprint or 'incomplete'}"

@@ -11,6 +11,12 @@ from orchestration.resources import LandingResource
 RECENT_PERIODS = 3
 
 
+def landing_run_key(period: str, drop_fingerprint: str) -> str:
+    """The run key of a complete drop: a re-delivery of any one extract starts a new run, the
+    same drop seen again does not."""
+    return f"landing-{period}-{drop_fingerprint}"
+
+
 @dg.sensor(
     job=monthly_scoring_job,
     minimum_interval_seconds=300,
@@ -24,11 +30,9 @@ def landing_drop_sensor(context: dg.SensorEvaluationContext, landing: LandingRes
     for period in periods:
         drop = inspect_drop(landing.month_dir(period), verify_checksums=False)
         if drop.complete:
-            # run_key = the manifest's checksums: a re-delivered drop starts a new run, the same one does not.
-            fingerprint = "-".join(sorted(drop.checksums().values()))[:64]
             requests.append(
                 dg.RunRequest(
-                    run_key=f"landing-{period}-{fingerprint}",
+                    run_key=landing_run_key(period, drop.fingerprint()),
                     partition_key=period,
                     tags={"trigger": "landing_drop"},
                 )

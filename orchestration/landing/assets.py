@@ -11,6 +11,7 @@ import dagster as dg
 
 from orchestration.landing.drop import inspect_drop
 from orchestration.landing.pin import pin_from_drop, record_pin
+from orchestration.landing.verify import gate_outcomes, verify_drop
 from orchestration.partitions import monthly_partitions
 from orchestration.quality import evidence, gate_log
 from orchestration.resources import WAREHOUSE_POOL, LandingResource, WarehouseResource
@@ -52,8 +53,9 @@ LANDING_VERIFIED_CHECK = "landing_verified"
 def landing_extracts(
     context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
 ):
-    """Verify the month's drop, pin it for the run and record every extract; fail naming any late
-    or missing one."""
+    """Verify the month's drop (checksums, then each file against the manifest and the contract:
+    orchestration.landing.verify), pin it for the run and record every extract; fail naming any
+    late, missing or malformed extract."""
     month_dir = landing.month_dir(context.partition_key)
     drop = inspect_drop(month_dir)
     if not drop.complete:
@@ -61,19 +63,27 @@ def landing_extracts(
             description=f"landing drop {drop.period} is not complete",
             metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in drop.problems()))},
         )
+    findings = verify_drop(month_dir, drop)
     with warehouse.connect() as connection:
         pin = record_pin(connection, pin_from_drop(month_dir, drop), context.run.run_id)
-        verified = dg.AssetCheckResult(
-            asset_key=dg.AssetKey(["landing"]), check_name=LANDING_VERIFIED_CHECK, passed=True
-        )
+        outcomes = {LANDING_VERIFIED_CHECK: True, **gate_outcomes(findings)}
         gate_log.record(
             connection,
             drop.period,
             "",
             context.run.run_id,
-            [verified],
+            [
+                dg.AssetCheckResult(asset_key=dg.AssetKey(["landing"]), check_name=name, passed=ok)
+                for name, ok in outcomes.items()
+            ],
             dataset=evidence.LANDING,
             fingerprint=pin.fingerprint,
+        )
+    if findings:
+        lines = "\n".join(f"- {finding}" for finding in findings)
+        raise dg.Failure(
+            description=f"landing drop {drop.period} does not match its manifest or the landing contract:\n{lines}",
+            metadata={"findings": dg.MetadataValue.md(lines)},
         )
     context.log.info("landing %s pinned for this run: %d extracts", drop.period, len(pin.checksums))
     for extract in drop.extracts:

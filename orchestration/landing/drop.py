@@ -55,6 +55,11 @@ class DropStatus:
         """sha256 of every delivered extract, by registry (recorded with publications)."""
         return {e.registry: e.sha256 for e in self.extracts if e.sha256}
 
+    def fingerprint(self) -> str:
+        """One sha256 over every registry's name and checksum: any re-delivered extract changes it."""
+        canonical = json.dumps(dict(sorted(self.checksums().items())), separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
 
 #: Read size for hashing. Reading and hashing release the GIL; after each chunk the thread must win
 #: it back, which takes up to 5 ms while another thread runs Python (the background GX import at

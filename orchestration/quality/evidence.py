@@ -158,7 +158,7 @@ def content_digest(
 
 
 def landing_digest(checksums: Mapping[str, str]) -> str:
-    """The content digest of a landing pin: over every extract's sha256."""
+    """The content digest of a landing pin: over every extract's sha256 (as DropStatus.fingerprint)."""
     return _sha256(json.dumps(dict(sorted(checksums.items())), separators=(",", ":")))
 
 

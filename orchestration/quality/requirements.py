@@ -13,6 +13,7 @@ from functools import cache
 import dagster as dg
 
 from orchestration.landing.assets import LANDING_VERIFIED_CHECK
+from orchestration.landing.verify import FEED_GATES
 from orchestration.quality import evidence
 from orchestration.quality.checks import (
     eligibility_gx_check,
@@ -32,7 +33,7 @@ from orchestration.warehouse.assets import (
 LANDING_VERIFIED = Gate("landing", LANDING_VERIFIED_CHECK)
 LANDING_UNCHANGED_DURING_BUILD = Gate("landing", LANDING_UNCHANGED_CHECK)
 STEP_GATES = {
-    evidence.LANDING: [LANDING_VERIFIED],
+    evidence.LANDING: [LANDING_VERIFIED, *(Gate("landing", name) for name in FEED_GATES)],
     evidence.MARTS: [LANDING_UNCHANGED_DURING_BUILD],
 }
 

@@ -8,7 +8,7 @@ One module-scoped platform (tmp data root, ephemeral Dagster instance) runs:
   level-share gate fails, and no region of that month gets a list, even when the publication
   asset is materialised alone;
 * the publication asset alone with a missing gate, and after a write no gate checked;
-* a month whose disability registry arrived empty: home schooling falls to zero, the list drift
+* a month whose disability registry arrived cut to one row: home schooling falls to zero, the list drift
   gate blocks it against the real previous month, and it publishes once approved;
 * a failed PostgreSQL load, then a rerun: both sides on one version, each switch logged;
 * a registry re-delivered during the dbt build: the run fails, and no manifest names it.
@@ -44,7 +44,7 @@ pytestmark = pytest.mark.slow
 
 CLEAN_MONTH = "2026-09"
 BROKEN_MONTH = "2026-08"
-# The month after the clean one, its disability registry delivered empty (manifest re-signed).
+# The month after the clean one, its disability registry cut to one row (manifest re-signed).
 ZERO_MONTH = "2026-10"
 APPROVAL = {"approved_by": "a.data.engineer", "reason": "disability registry outage confirmed, ticket 42"}
 REGIONS = ("79", "35")
@@ -108,8 +108,8 @@ def platform(tmp_path_factory, platform_pg):
             defect_rate_scale=0.0,
             progress=False,
         )
-    _empty_registries(paths, BROKEN_MONTH, INCOME_REGISTRIES)
-    _empty_registries(paths, ZERO_MONTH, {"disability"})
+    _cut_registries(paths, BROKEN_MONTH, INCOME_REGISTRIES)
+    _cut_registries(paths, ZERO_MONTH, {"disability"})
 
     from orchestration.definitions import build_definitions
 
@@ -133,8 +133,9 @@ INCOME_REGISTRIES = {
 }
 
 
-def _empty_registries(paths: PlatformPaths, month: str, emptied: set[str]) -> None:
-    """The given registries of the month delivered empty (and the manifest re-signed to match)."""
+def _cut_registries(paths: PlatformPaths, month: str, emptied: set[str]) -> None:
+    """The given registries of the month delivered with their first row only (and the manifest
+    re-signed to match): not empty, so the landing's feed gates pass, but the data is gone."""
     month_dir = paths.landing_root / month
     manifest_path = month_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
@@ -142,8 +143,8 @@ def _empty_registries(paths: PlatformPaths, month: str, emptied: set[str]) -> No
         if entry["name"] in emptied:
             path = month_dir / entry["file"]
             table = pq.read_table(path)
-            pq.write_table(table.slice(0, 0), path)
-            entry["rows"] = 0
+            pq.write_table(table.slice(0, 1), path)
+            entry["rows"] = 1
             entry["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     manifest_path.write_text(json.dumps(manifest))
 

@@ -152,3 +152,30 @@ def test_a_drop_without_manifest_is_still_being_written(tmp_path):
     (tmp_path / "2026-10").mkdir()
     drop = inspect_drop(tmp_path / "2026-10")
     assert not drop.complete and not drop.manifest_found
+
+
+def test_the_landing_run_key_changes_when_any_one_extract_is_re_delivered():
+    from orchestration.landing.drop import DropStatus, ExtractStatus
+    from orchestration.sensors import landing_run_key
+
+    def drop(**sha):
+        return DropStatus(
+            "2026-10", True, [ExtractStatus(name, "delivered", sha256=value) for name, value in sha.items()]
+        )
+
+    first = drop(population="0" * 64, vehicles="f" * 64)
+    # Before: the key kept the first 64 characters of the sorted checksums, the smallest alone.
+    redelivered = drop(population="0" * 64, vehicles="e" * 64)
+    assert landing_run_key("2026-10", first.fingerprint()) != landing_run_key(
+        "2026-10", redelivered.fingerprint()
+    )
+    assert landing_run_key("2026-10", first.fingerprint()) == landing_run_key(
+        "2026-10", drop(**{"vehicles": "f" * 64, "population": "0" * 64}).fingerprint()
+    )
+
+
+def test_the_schedule_rescores_a_period_once_per_drop():
+    from orchestration.schedules import rescoring_run_key
+
+    assert rescoring_run_key("2026-10", "a" * 64) != rescoring_run_key("2026-10", "b" * 64)
+    assert rescoring_run_key("2026-10", None) == "rescoring-2026-10-incomplete"

@@ -1,0 +1,93 @@
+"""Landing verification on hand-built extracts: each real feed failure gives one finding that names
+the registry, the column and the problem, and never a value."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.landing.verify import gate_outcomes, verify_extract
+from registry_simulator.schemas import REGISTRIES
+
+IIN = "061211600012"  # the domain's worked example: a valid IIN
+
+
+def disability_rows(rows: int = 2) -> pa.Table:
+    schema = REGISTRIES["disability"]
+    columns = {}
+    for field in schema:
+        if field.name == "iin":
+            columns[field.name] = pa.array([IIN] * rows, field.type)
+        else:
+            columns[field.name] = pa.nulls(rows, field.type)
+    return pa.table(columns, schema=schema)
+
+
+def write(tmp_path, table: pa.Table):
+    path = tmp_path / "disability.parquet"
+    pq.write_table(table, path)
+    return path
+
+
+def test_a_file_that_matches_its_manifest_and_the_contract_has_no_finding(tmp_path):
+    path = write(tmp_path, disability_rows(2))
+    findings = verify_extract(path, "disability", 2)
+    assert findings == []
+    assert all(gate_outcomes(findings).values())
+
+
+def test_a_file_cut_short_in_transfer_is_not_parquet(tmp_path):
+    path = write(tmp_path, disability_rows(2))
+    path.write_bytes(path.read_bytes()[:-20])
+    (finding,) = verify_extract(path, "disability", 2)
+    assert (finding.registry, finding.column, finding.kind) == ("disability", "", "not_parquet")
+    assert gate_outcomes([finding])["landing_files_are_parquet"] is False
+
+
+def test_a_row_count_that_differs_from_the_manifest_is_named(tmp_path):
+    path = write(tmp_path, disability_rows(2))
+    (finding,) = verify_extract(path, "disability", 3)
+    assert str(finding) == "disability: row_count_mismatch (file has 2 rows, manifest 3)"
+
+
+def test_an_empty_extract_is_a_finding(tmp_path):
+    path = write(tmp_path, disability_rows(0))
+    (finding,) = verify_extract(path, "disability", 0)
+    assert finding.kind == "empty_extract"
+    assert gate_outcomes([finding]) == {
+        "landing_files_are_parquet": True,
+        "landing_row_counts_match_manifest": True,
+        "landing_schemas_match_contract": True,
+        "landing_extracts_not_empty": False,
+    }
+
+
+def test_a_renamed_column_is_one_missing_and_one_extra_column(tmp_path):
+    table = disability_rows(2).rename_columns(
+        ["disability_grp" if n == "disability_group" else n for n in disability_rows(2).column_names]
+    )
+    findings = verify_extract(write(tmp_path, table), "disability", 2)
+    assert [(f.column, f.kind) for f in findings] == [
+        ("disability_group", "missing_column"),
+        ("disability_grp", "extra_column"),
+    ]
+
+
+def test_an_iin_column_that_arrived_as_a_number_is_named_without_its_values(tmp_path):
+    table = disability_rows(2)
+    table = table.set_column(table.schema.get_field_index("iin"), "iin", pa.array([int(IIN)] * 2, pa.int64()))
+    (finding,) = verify_extract(write(tmp_path, table), "disability", 2)
+    assert (finding.column, finding.kind) == ("iin", "iin_not_text")
+    assert IIN not in str(finding) and str(int(IIN)) not in str(finding)
+
+
+@pytest.mark.parametrize(
+    "column, values",
+    [("assigned_date", pa.array(["01.02.2026", "03.04.2026"])), ("disability_group", pa.array([1, 2]))],
+)
+def test_a_column_of_another_type_is_wrong_type(tmp_path, column, values):
+    table = disability_rows(2)
+    table = table.set_column(table.schema.get_field_index(column), column, values)
+    (finding,) = verify_extract(write(tmp_path, table), "disability", 2)
+    assert (finding.column, finding.kind) == (column, "wrong_type")
