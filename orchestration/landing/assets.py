@@ -49,9 +49,20 @@ LANDING_SPECS = [
 LANDING_VERIFIED_CHECK = "landing_verified"
 
 
+class LandingApproval(dg.Config):
+    """Run config a data engineer sets to score a month with registries that did not refresh."""
+
+    accept_stale: list[str] = []
+    approved_by: str = ""
+    reason: str = ""
+
+
 @dg.multi_asset(specs=LANDING_SPECS, name="landing_extracts", can_subset=False, pool=WAREHOUSE_POOL)
 def landing_extracts(
-    context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    config: LandingApproval,
+    landing: LandingResource,
+    warehouse: WarehouseResource,
 ):
     """Verify the month's drop (checksums, then each file against the manifest and the contract:
     orchestration.landing.verify), pin it for the run and record every extract; fail naming any
@@ -63,7 +74,15 @@ def landing_extracts(
             description=f"landing drop {drop.period} is not complete",
             metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in drop.problems()))},
         )
-    findings = verify_drop(month_dir, drop)
+    accepted = frozenset(config.accept_stale) if config.approved_by.strip() else frozenset()
+    findings = verify_drop(month_dir, drop, accept_stale=accepted)
+    note = (
+        f"stale extracts {', '.join(sorted(accepted))} accepted by {config.approved_by}: {config.reason}"
+        if accepted
+        else ""
+    )
+    if accepted:
+        context.log.warning(note)
     with warehouse.connect() as connection:
         pin = record_pin(connection, pin_from_drop(month_dir, drop), context.run.run_id)
         outcomes = {LANDING_VERIFIED_CHECK: True, **gate_outcomes(findings)}
@@ -76,6 +95,7 @@ def landing_extracts(
                 dg.AssetCheckResult(asset_key=dg.AssetKey(["landing"]), check_name=name, passed=ok)
                 for name, ok in outcomes.items()
             ],
+            note=note,
             dataset=evidence.LANDING,
             fingerprint=pin.fingerprint,
         )

@@ -13,20 +13,25 @@ finding                     what it means
 ``wrong_type``              a column's type differs from the contract (numbers as text, dates as text...)
 ``iin_not_text``            an IIN column is not text: leading zeros may have been lost on the way
 ``empty_extract``           the extract has no rows (a source system exported an empty table)
+``stale_extract``           the manifest's ``extract_as_of`` is not the eve of the period (the
+                            upstream job did not run and last month's file was sent again)
 ==========================  ==============================================================
 
 Every finding fails the month (docs/landing.md, "Verification"): each would make every family's
-score wrong, not just a few rows. One line each, naming the registry, the column and the problem.
+score wrong, not just a few rows. A stale extract can be accepted by a data engineer through run
+config (`LandingApproval`). One line each, naming the registry, the column and the problem.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from orchestration.domain import parse_period
 from orchestration.landing.drop import DropStatus
 from registry_simulator.schemas import REGISTRIES
 
@@ -36,6 +41,7 @@ FEED_GATES = {
     "landing_row_counts_match_manifest": ("row_count_mismatch",),
     "landing_schemas_match_contract": ("missing_column", "extra_column", "wrong_type", "iin_not_text"),
     "landing_extracts_not_empty": ("empty_extract",),
+    "landing_extracts_fresh": ("stale_extract",),
 }
 
 #: Columns that hold IINs (text with leading zeros).
@@ -91,14 +97,41 @@ def verify_extract(path: Path, registry: str, manifest_rows: int | None) -> list
     return findings
 
 
-def verify_drop(month_dir: Path, drop: DropStatus) -> list[Finding]:
-    """Every finding of every delivered extract of a drop."""
+def expected_as_of(period: str) -> date:
+    """The as-of date every extract of a period must carry: the eve of its reference date."""
+    year, month = (int(part) for part in parse_period(period).split("-"))
+    return date(year, month, 1) - timedelta(days=1)
+
+
+def freshness_finding(registry: str, as_of: str | None, period: str) -> Finding | None:
+    """A stale extract: its as-of date (manifest entry) is not the eve of the period."""
+    expected = expected_as_of(period)
+    try:
+        actual = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        actual = None
+    if actual == expected:
+        return None
+    seen = actual.isoformat() if actual else "no valid date"
+    return Finding(
+        registry, "extract_as_of", "stale_extract", f"as of {seen}, expected {expected.isoformat()}"
+    )
+
+
+def verify_drop(
+    month_dir: Path, drop: DropStatus, accept_stale: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """Every finding of every delivered extract of a drop; a stale extract named in
+    `accept_stale` (approved by a data engineer) is not a finding."""
     findings = []
     for extract in drop.extracts:
         if extract.usable:
             findings += verify_extract(
                 month_dir / f"{extract.registry}.parquet", extract.registry, extract.rows
             )
+            stale = freshness_finding(extract.registry, extract.extract_as_of, drop.period)
+            if stale is not None and extract.registry not in accept_stale:
+                findings.append(stale)
     return findings
 
 

@@ -60,6 +60,7 @@ def test_an_empty_extract_is_a_finding(tmp_path):
         "landing_row_counts_match_manifest": True,
         "landing_schemas_match_contract": True,
         "landing_extracts_not_empty": False,
+        "landing_extracts_fresh": True,
     }
 
 
@@ -91,3 +92,27 @@ def test_a_column_of_another_type_is_wrong_type(tmp_path, column, values):
     table = table.set_column(table.schema.get_field_index(column), column, values)
     (finding,) = verify_extract(write(tmp_path, table), "disability", 2)
     assert (finding.column, finding.kind) == (column, "wrong_type")
+
+
+def test_an_extract_whose_as_of_date_did_not_move_is_stale():
+    from orchestration.landing.verify import expected_as_of, freshness_finding
+
+    assert expected_as_of("2026-10").isoformat() == "2026-09-30"
+    assert expected_as_of("2026-01").isoformat() == "2025-12-31"
+    assert freshness_finding("vehicles", "2026-09-30", "2026-10") is None
+    assert str(freshness_finding("vehicles", "2026-08-31", "2026-10")) == (
+        "vehicles.extract_as_of: stale_extract (as of 2026-08-31, expected 2026-09-30)"
+    )
+    assert freshness_finding("vehicles", None, "2026-10").detail == "as of no valid date, expected 2026-09-30"
+
+
+def test_a_stale_extract_accepted_by_a_data_engineer_is_no_finding(tmp_path):
+    from orchestration.landing.drop import DropStatus, ExtractStatus
+    from orchestration.landing.verify import verify_drop
+
+    write(tmp_path, disability_rows(2))
+    drop = DropStatus(
+        "2026-10", True, [ExtractStatus("disability", "delivered", rows=2, extract_as_of="2026-08-31")]
+    )
+    assert [f.kind for f in verify_drop(tmp_path, drop)] == ["stale_extract"]
+    assert verify_drop(tmp_path, drop, accept_stale=frozenset({"disability"})) == []
