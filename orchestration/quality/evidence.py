@@ -259,9 +259,14 @@ def clearance(
     while dataset is not None:
         chain.append(dataset)
         dataset = UPSTREAM[dataset]
+    # Each dataset's newest record, read once: a link compares a dataset with the next one down.
+    records = {
+        dataset: latest_lineage(connection, dataset, period, region if dataset in REGIONAL_DATASETS else "")
+        for dataset in chain
+    }
     for position, dataset in enumerate(chain):
         scope_region = region if dataset in REGIONAL_DATASETS else ""
-        recorded = latest_lineage(connection, dataset, period, scope_region)
+        recorded = records[dataset]
         if recorded is None:
             problems.append(f"{dataset}: no recorded build for this period (run the step that writes it)")
             continue
@@ -275,7 +280,7 @@ def clearance(
                 )
         upstream = chain[position + 1] if position + 1 < len(chain) else None
         if upstream is not None:
-            upstream_lineage = latest_lineage(connection, upstream, period, "")
+            upstream_lineage = records[upstream]
             if upstream_lineage is not None and recorded.upstream_fingerprint != upstream_lineage.fingerprint:
                 problems.append(
                     f"{dataset}: built by run {recorded.run_id} from an older {upstream} than the current "
