@@ -164,6 +164,9 @@ class ChunkBuilder:
         p0 = int(pop.fam_first[f0])
         p1 = p0 + int(self.fam_size.sum())
         self.head = (pop.fam_first[f0:f1] - p0).astype(np.int64)
+        # A person's number in the region, stable month to month: the stem of the row keys of
+        # the registries whose legitimate rows can repeat (payments, observations, crossings).
+        self.person_number_base = pop.prefix * 10**8 + p0
         kato = classifier(pop.prefix)
         self.fam_kato = kato.codes[pop.fam_kato[f0:f1]]
         self.fam_settlement = kato.settlement_type[pop.fam_kato[f0:f1]]
@@ -544,11 +547,20 @@ class ChunkBuilder:
         values = np.r_[values, extra]
         self.benefits_monthly = np.bincount(rows_p, weights=values, minlength=self.n) / 12
         order = np.lexsort((rows_m, rows_k, rows_p))
+        rows_p, rows_m, rows_k, values = rows_p[order], rows_m[order], rows_k[order], values[order]
+        # Two payments of the same kind to the same person in the same month (a childcare
+        # allowance for each of two babies) are two rows: a sequence number tells them apart.
+        group = np.r_[True, (np.diff(rows_p) != 0) | (np.diff(rows_m) != 0) | (np.diff(rows_k) != 0)]
+        starts = np.flatnonzero(group)
+        sequence = np.arange(len(rows_p)) - np.repeat(starts, np.diff(np.r_[starts, len(rows_p)]))
+        months = np.array([month_key(day) for day in self.window], np.int64)[rows_m]
+        number = ((self.person_number_base + rows_p) * 1000 + months) * 100 + rows_k * 10 + sequence
         self.tables["pensions_benefits"] = {
-            "iin": self.iin(rows_p[order]),
-            "month": dates(self.window[rows_m[order]]),
-            "benefit_type": categories(BENEFIT_TYPES, rows_k[order]),
-            "amount_kzt": pa.array(values[order]),
+            "payment_id": coded_ids(("PB",), 0, number, 15),
+            "iin": self.iin(rows_p),
+            "month": dates(self.window[rows_m]),
+            "benefit_type": categories(BENEFIT_TYPES, rows_k),
+            "amount_kzt": pa.array(values),
         }
 
     # ------------------------------------------------------------------ business
@@ -1042,8 +1054,8 @@ class ChunkBuilder:
         # Time moves: ongoing observations end and new ones start, month by month after the anchor.
         row_of_number = np.full(n * 3, -1, np.int64)
         row_of_number[number] = np.arange(len(number))
-        new_people, new_start, new_code = [], [], []
-        for _key, first, after, month_rng in self.month_streams("health"):
+        new_people, new_start, new_code, new_tag = [], [], [], []
+        for key, first, after, month_rng in self.month_streams("health"):
             hits = month_rng.integers(0, n * 3, month_rng.binomial(n * 3, HEALTH_END_MONTHLY))
             day = self.days_between(first, after, month_rng.random(len(hits)))
             rows = row_of_number[hits]
@@ -1055,7 +1067,11 @@ class ChunkBuilder:
             new_people.append(starts)
             new_start.append(self.days_between(first, after, month_rng.random(n))[starts])
             new_code.append(month_rng.random(n)[starts])
+            new_tag.append(np.full(len(starts), key, np.int64))
+        # An observation's key: the person and its slot (0-2), or the month it started (> 2).
+        tag = slot.astype(np.int64)
         if new_people:
+            tag = np.r_[tag, np.concatenate(new_tag)]
             people = np.r_[people, np.concatenate(new_people)]
             start = np.r_[start, np.concatenate(new_start)]
             code = np.r_[code, np.concatenate(new_code)]
@@ -1063,7 +1079,7 @@ class ChunkBuilder:
         # Observations starting on or after the reference date do not exist yet; later ends are open.
         keep = np.flatnonzero(start < self.ref)
         keep = keep[np.argsort(people[keep], kind="stable")]
-        people, start, code = people[keep], start[keep], code[keep]
+        people, start, code, tag = people[keep], start[keep], code[keep], tag[keep]
         end = np.where(end[keep] < self.ref, end[keep], NO_DATE)
         is_child = self.adult_since[people] > start  # a child when the observation started
         labels = pa.array(
@@ -1075,6 +1091,7 @@ class ChunkBuilder:
             pa.string(),
         )
         self.tables["health"] = {
+            "observation_id": coded_ids(("HO",), 0, (self.person_number_base + people) * 1000 + tag, 13),
             "iin": self.iin(people),
             "icd10_code": labels,
             "observation_start": dates(start),
@@ -1171,8 +1188,14 @@ class ChunkBuilder:
         who = np.r_[traveller, traveller[returned]]
         day = np.r_[exit_day, back[returned]]
         direction = np.r_[np.zeros(t, np.int8), np.ones(returned.sum(), np.int8)]
+        # A crossing's key: the traveller, the period, the trip and its direction (two trips can
+        # leave on the same day through the same checkpoint).
+        trip = np.arange(t) - np.repeat(np.cumsum(trips) - trips, trips)
+        trip = np.r_[trip, trip[returned]]
+        number = ((self.person_number_base + who) * 1000 + month_key(self.ref)) * 100 + trip * 2 + direction
         order = np.lexsort((day, who))
         self.tables["border_crossings"] = {
+            "crossing_id": coded_ids(("BC",), 0, number[order], 15),
             "iin": self.iin(who[order]),
             "crossing_date": dates(day[order]),
             "direction": categories(("exit", "entry"), direction[order]),

@@ -71,6 +71,11 @@ REGISTRIES: dict[str, pa.Schema] = {
     ),
     # State social insurance / pension payments centre: monthly payments.
     "pensions_benefits": _schema(
+        (
+            "payment_id",
+            STR,
+            "payment id: the row key (a second payment of the same kind in a month has its own)",
+        ),
         ("iin", STR, "recipient IIN"),
         ("month", DATE, "month paid (first day)"),
         ("benefit_type", STR, "old_age_pension, disability_benefit, survivor_benefit, child_benefit, other"),
@@ -114,6 +119,7 @@ REGISTRIES: dict[str, pa.Schema] = {
     ),
     # Health: dynamic observation of chronic diseases.
     "health": _schema(
+        ("observation_id", STR, "observation id: the row key"),
         ("iin", STR, "patient IIN"),
         ("icd10_code", STR, "ICD-10 diagnosis code"),
         ("observation_start", DATE, "start of dynamic observation"),
@@ -139,6 +145,7 @@ REGISTRIES: dict[str, pa.Schema] = {
     ),
     # Border service.
     "border_crossings": _schema(
+        ("crossing_id", STR, "crossing id: the row key (two trips may leave on the same day)"),
         ("iin", STR, "traveller IIN"),
         ("crossing_date", DATE, "date of crossing"),
         ("direction", STR, "exit or entry"),
@@ -192,3 +199,14 @@ REGISTRIES: dict[str, pa.Schema] = {
 
 #: Registries listed in the order they are documented and generated.
 REGISTRY_NAMES: tuple[str, ...] = tuple(REGISTRIES)
+
+
+#: The row key of each registry whose legitimate rows can repeat on every other column (the same
+#: amount paid twice in a month for two children, two trips leaving on the same day): staging
+#: tells an exact copy (DUPLICATE) from a second record by it, and rejects two different rows
+#: under one key as CONFLICTING_RECORD.
+ROW_KEYS: dict[str, str] = {
+    "pensions_benefits": "payment_id",
+    "health": "observation_id",
+    "border_crossings": "crossing_id",
+}

@@ -10,6 +10,7 @@ deceased members, a family left empty) to check they are rejected with a reason,
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import subprocess
 import sys
@@ -69,8 +70,12 @@ def contribution(iin, month, amount):
     return dict(iin=iin, month=month, employer_bin="000140000001", contribution_kzt=amount)
 
 
-def benefit(iin, month, amount, kind="old_age_pension"):
-    return dict(iin=iin, month=month, benefit_type=kind, amount_kzt=amount)
+_PAYMENT_IDS = itertools.count(1)
+
+
+def benefit(iin, month, amount, kind="old_age_pension", payment_id=None):
+    payment_id = payment_id or f"PB{next(_PAYMENT_IDS):06d}"
+    return dict(payment_id=payment_id, iin=iin, month=month, benefit_type=kind, amount_kzt=amount)
 
 
 def month(m: int, y: int = 2026) -> dt.date:
@@ -142,12 +147,20 @@ ROWS: dict[str, list[dict]] = {
         dict(iin=G, period_start=d(2026, 1, 1), period_end=d(2026, 6, 30), declared_income_kzt=0.0),
     ],
     "pensions_benefits": [
-        # E: 12 x 120,000 -> 120,000; F: 6 x 80,000 -> 40,000; family 102: 160,000
+        # E: 12 x 120,000 -> 120,000; F: 6 x 80,000 + 2 x 30,000 -> 45,000; family 102: 165,000
         *[benefit(E, month(m, 2025 if m >= 10 else 2026), 120_000.0) for m in range(1, 13)],
         *[benefit(F, month(m), 80_000.0) for m in range(4, 10)],
         benefit(
             F, month(10), 80_000.0
         ),  # October 2026 is after the window and after as-of: DATE_OUT_OF_RANGE
+        # Two payments alike but for their key (one per child): both kept, F +60,000 -> +5,000
+        benefit(F, month(9), 30_000.0, kind="other", payment_id="PB-TWIN-1"),
+        benefit(F, month(9), 30_000.0, kind="other", payment_id="PB-TWIN-2"),
+        # ... an exact copy of one of them: DUPLICATE
+        benefit(F, month(9), 30_000.0, kind="other", payment_id="PB-TWIN-2"),
+        # Two different payments under one key: both CONFLICTING_RECORD, neither counted
+        benefit(F, month(8), 10_000.0, kind="other", payment_id="PB-CLASH"),
+        benefit(F, month(8), 20_000.0, kind="other", payment_id="PB-CLASH"),
     ],
     "real_estate": [
         dict(
@@ -268,9 +281,19 @@ ROWS: dict[str, list[dict]] = {
         ),  # expired
     ],
     "health": [
-        dict(iin=E, icd10_code="I10", observation_start=d(2019, 1, 1), observation_end=None),
         dict(
-            iin=B, icd10_code="J45", observation_start=d(2018, 1, 1), observation_end=d(2020, 1, 1)
+            observation_id="HO1",
+            iin=E,
+            icd10_code="I10",
+            observation_start=d(2019, 1, 1),
+            observation_end=None,
+        ),
+        dict(
+            observation_id="HO2",
+            iin=B,
+            icd10_code="J45",
+            observation_start=d(2018, 1, 1),
+            observation_end=d(2020, 1, 1),
         ),  # ended
     ],
     "education": [
@@ -327,11 +350,25 @@ ROWS: dict[str, list[dict]] = {
     ],
     "border_crossings": [
         # B: two exits in the last 12 months -> informal signal (B is able-bodied and not working)
-        dict(iin=B, crossing_date=d(2026, 2, 1), direction="exit", border_point="ALA-AIRPORT"),
-        dict(iin=B, crossing_date=d(2026, 2, 10), direction="entry", border_point="ALA-AIRPORT"),
-        dict(iin=B, crossing_date=d(2026, 6, 1), direction="exit", border_point="KPP-KORDAI"),
         dict(
-            iin=B, crossing_date=d(2027, 1, 1), direction="exit", border_point="KPP-KORDAI"
+            crossing_id="BC1",
+            iin=B,
+            crossing_date=d(2026, 2, 1),
+            direction="exit",
+            border_point="ALA-AIRPORT",
+        ),
+        dict(
+            crossing_id="BC2",
+            iin=B,
+            crossing_date=d(2026, 2, 10),
+            direction="entry",
+            border_point="ALA-AIRPORT",
+        ),
+        dict(
+            crossing_id="BC3", iin=B, crossing_date=d(2026, 6, 1), direction="exit", border_point="KPP-KORDAI"
+        ),
+        dict(
+            crossing_id="BC4", iin=B, crossing_date=d(2027, 1, 1), direction="exit", border_point="KPP-KORDAI"
         ),  # DATE_OUT_OF_RANGE
     ],
     "livestock": [
@@ -460,7 +497,7 @@ EXPECTED: dict[int, dict] = {
         "n_disabled_adults_g12": 1,
         "n_chronic": 1,
         "has_adult_tertiary_or_vocational": True,
-        "income_pensions_benefits": 160_000.0,
+        "income_pensions_benefits": 165_000.0,
         "living_area_m2": 45.0,
         "rents_private": True,
         "monthly_rent": 90_000.0,
@@ -609,7 +646,10 @@ def test_every_landing_row_is_kept_or_rejected(warehouse):
         ("staging.stg_population__rejected", [("INVALID_IIN", 1)]),
         ("staging.stg_families__rejected", [("UNKNOWN_KATO", 1)]),
         ("staging.stg_pension_contributions__rejected", [("AMOUNT_OUT_OF_RANGE", 1), ("DUPLICATE", 1)]),
-        ("staging.stg_pensions_benefits__rejected", [("DATE_OUT_OF_RANGE", 1)]),
+        (
+            "staging.stg_pensions_benefits__rejected",
+            [("CONFLICTING_RECORD", 2), ("DATE_OUT_OF_RANGE", 1), ("DUPLICATE", 1)],
+        ),
         ("staging.stg_border_crossings__rejected", [("DATE_OUT_OF_RANGE", 1)]),
         (
             "intermediate.int_family_links__rejected",

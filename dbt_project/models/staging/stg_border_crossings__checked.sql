@@ -1,6 +1,7 @@
 {{ config(materialized='table') }}
 {%- set checks = [
     ['INVALID_IIN', invalid_iin('iin')],
+    ['MISSING_KEY', "crossing_id is null or crossing_id = ''"],
     ['INVALID_CATEGORY', not_in('direction', ['exit', 'entry'])],
     ['DATE_OUT_OF_RANGE', bad_date('crossing_date')],
 ] %}
@@ -12,6 +13,7 @@ with source as (
 
 renamed as (
     select
+        trim(crossing_id) as crossing_id,
         trim(iin) as iin,
         crossing_date,
         lower(trim(direction)) as direction,
@@ -20,4 +22,4 @@ renamed as (
     from source
 ),
 
-{{ checked_rows('renamed', checks, iin_column='iin') }}
+{{ checked_rows('renamed', checks, conflict_key='crossing_id', iin_column='iin') }}

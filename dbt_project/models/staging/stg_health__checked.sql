@@ -1,7 +1,7 @@
 {{ config(materialized='table') }}
 {%- set checks = [
     ['INVALID_IIN', invalid_iin('iin')],
-    ['MISSING_KEY', "icd10_code is null or icd10_code = ''"],
+    ['MISSING_KEY', "observation_id is null or observation_id = '' or icd10_code is null or icd10_code = ''"],
     ['DATE_OUT_OF_RANGE', bad_date('observation_start') ~ ' or observation_end < observation_start'],
 ] %}
 
@@ -12,6 +12,7 @@ with source as (
 
 renamed as (
     select
+        trim(observation_id) as observation_id,
         trim(iin) as iin,
         upper(trim(icd10_code)) as icd10_code,
         observation_start,
@@ -20,4 +21,4 @@ renamed as (
     from source
 ),
 
-{{ checked_rows('renamed', checks, iin_column='iin') }}
+{{ checked_rows('renamed', checks, conflict_key='observation_id', iin_column='iin') }}

@@ -1,6 +1,7 @@
 {{ config(materialized='table') }}
 {%- set checks = [
     ['INVALID_IIN', invalid_iin('iin')],
+    ['MISSING_KEY', "payment_id is null or payment_id = ''"],
     ['DATE_OUT_OF_RANGE', bad_date('month')],
     ['INVALID_CATEGORY', not_in('benefit_type', ['old_age_pension', 'disability_benefit', 'survivor_benefit', 'child_benefit', 'other'])],
     ['AMOUNT_OUT_OF_RANGE', out_of_range('amount_kzt', 0, var('max_monthly_amount_kzt'))],
@@ -13,6 +14,7 @@ with source as not materialized (
 
 renamed as not materialized (
     select
+        trim(payment_id) as payment_id,
         trim(iin) as iin,
         cast(date_trunc('month', month) as date) as month,
         lower(trim(benefit_type)) as benefit_type,
@@ -21,4 +23,4 @@ renamed as not materialized (
     from source
 ),
 
-{{ checked_rows('renamed', checks, iin_column='iin', iin_repeats=true) }}
+{{ checked_rows('renamed', checks, conflict_key='payment_id', iin_column='iin', iin_repeats=true) }}
