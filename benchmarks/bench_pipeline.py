@@ -213,8 +213,9 @@ def landing_and_truth(scope: str, month: str, landing: Path | None, truth: Path 
         landing_root = bench_dbt.BENCH_ROOT / "landing_scale1"
         bench_dbt.ensure_landing_month(month, 1.0, landing_root)
         return landing_root, truth or bench_dbt.BENCH_ROOT / "truth"
-    from orchestration.demo import DEMO_SEED, ensure_landing
+    from orchestration.demo import ensure_landing
     from orchestration.settings import PlatformPaths
+    from registry_simulator.generator import DEFAULT_SEED
 
     # ensure_landing writes only to these two roots
     pilot = replace(
@@ -222,7 +223,7 @@ def landing_and_truth(scope: str, month: str, landing: Path | None, truth: Path 
         landing_root=BENCH_ROOT / "landing_pilot",
         truth_root=BENCH_ROOT / "truth_pilot",
     )
-    ensure_landing(pilot, month, ",".join(PILOT_REGIONS), 1.0, DEMO_SEED)
+    ensure_landing(pilot, month, ",".join(PILOT_REGIONS), 1.0, DEFAULT_SEED)
     return pilot.landing_root, truth or pilot.truth_root
 
 

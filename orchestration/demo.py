@@ -20,12 +20,10 @@ from orchestration.instance import local_instance
 from orchestration.partitions import PILOT_REGIONS, month_region_key
 from orchestration.process import exit_without_teardown
 from orchestration.settings import PlatformPaths
+from registry_simulator.generator import DEFAULT_SEED
 
 #: Dagster's own event lines only from WARNING up: dbt's progress lines still show.
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-
-#: Seed of the demo's generated landing month (the pipeline benchmark generates the same month).
-DEMO_SEED = 20261
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,16 +36,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--regions", default=",".join(PILOT_REGIONS), help="pilot regions, KATO prefixes")
     parser.add_argument("--scale", type=float, default=1.0, help="population scale of the generated month")
-    parser.add_argument("--seed", type=int, default=DEMO_SEED)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="the simulator's default seed")
+    parser.add_argument(
+        "--failure",
+        action="append",
+        default=[],
+        metavar="KIND[:REGISTRY]",
+        help="generate the month with a feed failure (registry_simulator.failures; repeatable)",
+    )
     return parser
 
 
-def ensure_landing(paths: PlatformPaths, month: str, regions: str, scale: float, seed: int) -> None:
-    """Generate the month's landing drop unless a complete one is already there."""
+def ensure_landing(
+    paths: PlatformPaths, month: str, regions: str, scale: float, seed: int, failures: list[str] = ()
+) -> None:
+    """Generate the month's landing drop unless a complete one is already there (always, with failures)."""
     from orchestration.landing.drop import inspect_drop
     from registry_simulator import generate_month
 
-    if inspect_drop(paths.landing_root / month, verify_checksums=False).complete:
+    if not failures and inspect_drop(paths.landing_root / month, verify_checksums=False).complete:
         print(f"landing drop {month} already present: {paths.landing_root / month}")
         return
     started = time.perf_counter()
@@ -59,6 +66,7 @@ def ensure_landing(paths: PlatformPaths, month: str, regions: str, scale: float,
         out=paths.landing_root,
         truth_out=paths.truth_root,
         progress=True,
+        failures=failures,
     )
     print(f"generated landing drop {month} for regions {regions} in {time.perf_counter() - started:.1f} s")
 
@@ -148,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = PlatformPaths.from_env()
     paths.export()
     started = time.perf_counter()
-    ensure_landing(paths, args.month, args.regions, args.scale, args.seed)
+    ensure_landing(paths, args.month, args.regions, args.scale, args.seed, args.failure)
 
     from orchestration.definitions import build_definitions
 

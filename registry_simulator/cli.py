@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from .defects import DefectRates
-from .generator import generate_month
+from .failures import FAILURES
+from .generator import DEFAULT_SEED, generate_month
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -18,7 +19,7 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--regions", default="", help="comma-separated KATO region prefixes, e.g. 79,35 (default all)"
     )
-    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"default {DEFAULT_SEED}, as make demo")
     gen.add_argument("--out", default="data/landing", help="landing root (default data/landing)")
     gen.add_argument("--truth-out", default="data/truth", help="latent truth root, outside the landing area")
     gen.add_argument(
@@ -39,6 +40,13 @@ def _parser() -> argparse.ArgumentParser:
         "--late", default="", help="registries whose extract is late (left out), comma-separated"
     )
     gen.add_argument("--stale", default="", help="registries that did not refresh (previous extract_as_of)")
+    gen.add_argument(
+        "--failure",
+        action="append",
+        default=[],
+        metavar="KIND[:REGISTRY]",
+        help=f"break the delivery on purpose (repeatable): {', '.join(FAILURES)}",
+    )
     gen.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     return parser
 
@@ -68,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
             late=_names(args.late),
             stale=_names(args.stale),
             progress=not args.no_progress,
+            failures=args.failure,
         )
     except ValueError as exc:
         print(f"registry-simulator: {exc}", file=sys.stderr)

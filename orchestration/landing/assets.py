@@ -50,9 +50,11 @@ LANDING_VERIFIED_CHECK = "landing_verified"
 
 
 class LandingApproval(dg.Config):
-    """Run config a data engineer sets to score a month with registries that did not refresh."""
+    """Run config a data engineer sets to score a month with registries that did not refresh
+    (`accept_stale`) or whose volume moved beyond tolerance (`accept_volume`)."""
 
     accept_stale: list[str] = []
+    accept_volume: list[str] = []
     approved_by: str = ""
     reason: str = ""
 
@@ -74,13 +76,14 @@ def landing_extracts(
             description=f"landing drop {drop.period} is not complete",
             metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in drop.problems()))},
         )
-    accepted = frozenset(config.accept_stale) if config.approved_by.strip() else frozenset()
-    findings = verify_drop(month_dir, drop, accept_stale=accepted)
-    note = (
-        f"stale extracts {', '.join(sorted(accepted))} accepted by {config.approved_by}: {config.reason}"
-        if accepted
-        else ""
-    )
+    approved = bool(config.approved_by.strip())
+    stale = frozenset(config.accept_stale) if approved else frozenset()
+    volume = frozenset(config.accept_volume) if approved else frozenset()
+    findings = verify_drop(month_dir, drop, accept_stale=stale, accept_volume=volume)
+    accepted = [f"stale {', '.join(sorted(stale))}"] * bool(stale) + [
+        f"volume {', '.join(sorted(volume))}"
+    ] * bool(volume)
+    note = f"accepted by {config.approved_by} ({'; '.join(accepted)}): {config.reason}" if accepted else ""
     if accepted:
         context.log.warning(note)
     with warehouse.connect() as connection:

@@ -1,7 +1,8 @@
 """Landing verification before dbt reads anything: is each extract the file the manifest describes,
-in the shape the landing contract gives?
+in the shape the landing contract gives, as fresh and as large as its feed should be?
 
-Per registry, from the Parquet footer and schema only (no row is read, so no value can leak):
+Per registry, from the Parquet footer and schema, the text columns' encoding, and the manifests of
+this month and the previous one:
 
 ==========================  ==============================================================
 finding                     what it means
@@ -13,26 +14,37 @@ finding                     what it means
 ``wrong_type``              a column's type differs from the contract (numbers as text, dates as text...)
 ``iin_not_text``            an IIN column is not text: leading zeros may have been lost on the way
 ``empty_extract``           the extract has no rows (a source system exported an empty table)
-``stale_extract``           the manifest's ``extract_as_of`` is not the eve of the period (the
-                            upstream job did not run and last month's file was sent again)
+``not_utf8``                a text column holds bytes that are not UTF-8 (a Latin-1 export)
+``stale_extract``           the manifest's ``extract_as_of`` lags the eve of the period more than
+                            the registry's cadence allows, or did not move since the previous
+                            delivery (the upstream job did not run, last month's file sent again)
+``volume_change``           the row count moved against the previous month's delivery beyond
+                            the registry's tolerance (a halved extract, a doubled one)
 ==========================  ==============================================================
 
+Cadence, freshness and volume tolerances per registry: `expectations/landing_feeds.yaml`.
 Every finding fails the month (docs/landing.md, "Verification"): each would make every family's
-score wrong, not just a few rows. A stale extract can be accepted by a data engineer through run
-config (`LandingApproval`). One line each, naming the registry, the column and the problem.
+score wrong, not just a few rows. A stale extract or a volume change can be accepted by a data
+engineer through run config (`LandingApproval`). One line each, naming the registry, the column
+and the problem. The UTF-8 check is the only one that reads rows: DuckDB validates the text as it
+decodes it, and its error (which quotes the value) is caught and never shown; the finding says
+only which column.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.domain import parse_period
-from orchestration.landing.drop import DropStatus
+from orchestration.domain import parse_period, previous_period
+from orchestration.landing.drop import DropStatus, inspect_drop
+from orchestration.landing.feeds import FeedExpectation, feeds
 from registry_simulator.schemas import REGISTRIES
 
 #: The gates this verification records, one per kind of finding (gate log, `landing` dataset).
@@ -41,7 +53,9 @@ FEED_GATES = {
     "landing_row_counts_match_manifest": ("row_count_mismatch",),
     "landing_schemas_match_contract": ("missing_column", "extra_column", "wrong_type", "iin_not_text"),
     "landing_extracts_not_empty": ("empty_extract",),
+    "landing_text_is_utf8": ("not_utf8",),
     "landing_extracts_fresh": ("stale_extract",),
+    "landing_volumes_within_tolerance": ("volume_change",),
 }
 
 #: Columns that hold IINs (text with leading zeros).
@@ -103,35 +117,139 @@ def expected_as_of(period: str) -> date:
     return date(year, month, 1) - timedelta(days=1)
 
 
-def freshness_finding(registry: str, as_of: str | None, period: str) -> Finding | None:
-    """A stale extract: its as-of date (manifest entry) is not the eve of the period."""
+def utf8_findings(path: Path, registry: str) -> list[Finding]:
+    """Text columns holding bytes that are not UTF-8, by name. DuckDB validates text as it
+    decodes it; its error quotes the offending value, so it is dropped here, never shown."""
+    columns = [
+        f.name for f in pq.read_schema(path) if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+    if not columns or _decodes(path, columns):
+        return []
+    return [
+        Finding(registry, column, "not_utf8", "text that is not valid UTF-8 (another encoding?)")
+        for column in columns
+        if not _decodes(path, [column])
+    ]
+
+
+def _decodes(path: Path, columns: list[str]) -> bool:
+    # min(length(...)) makes DuckDB decode every value (count(...) does not).
+    selected = ", ".join(f'min(length("{column}"))' for column in columns)
+    with duckdb.connect() as connection:
+        try:
+            connection.execute(f"select {selected} from read_parquet(?)", [str(path)]).fetchall()
+        except duckdb.Error:
+            return False
+    return True
+
+
+def freshness_finding(
+    registry: str,
+    as_of: str | None,
+    period: str,
+    previous_as_of: str | None = None,
+    expectation: FeedExpectation | None = None,
+) -> Finding | None:
+    """A stale extract: its as-of date (manifest entry) lags the eve of the period more than its
+    cadence allows, lies after it, or (monthly cadence) did not move since the previous delivery."""
+    expectation = expectation or feeds()[registry]
     expected = expected_as_of(period)
-    try:
-        actual = date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        actual = None
-    if actual == expected:
-        return None
+    actual = _date(as_of)
     seen = actual.isoformat() if actual else "no valid date"
+    if actual is None or actual > expected or (expected - actual).days > expectation.max_as_of_lag_days:
+        return Finding(
+            registry, "extract_as_of", "stale_extract", f"as of {seen}, expected {expected.isoformat()}"
+        )
+    if expectation.cadence == "monthly" and previous_as_of is not None and actual == _date(previous_as_of):
+        return Finding(
+            registry, "extract_as_of", "stale_extract", f"as of {seen}, the same as the previous delivery"
+        )
+    return None
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def volume_finding(
+    registry: str,
+    rows: int,
+    previous_rows: int | None,
+    previous_period_label: str,
+    expectation: FeedExpectation | None = None,
+) -> Finding | None:
+    """A row count that moved against the previous delivery beyond the registry's tolerance."""
+    expectation = expectation or feeds()[registry]
+    if previous_rows is None or previous_rows == 0 or rows == 0:
+        return None  # 0 rows is `empty_extract`; no previous delivery, nothing to compare
+    change = rows - previous_rows
+    relative = change / previous_rows
+    if abs(relative) <= expectation.max_rows_change or abs(change) <= expectation.min_rows_change:
+        return None
     return Finding(
-        registry, "extract_as_of", "stale_extract", f"as of {seen}, expected {expected.isoformat()}"
+        registry,
+        "",
+        "volume_change",
+        f"{rows} rows against {previous_rows} in {previous_period_label} ({relative:+.1%}; "
+        f"tolerance {expectation.max_rows_change:.0%} and {expectation.min_rows_change} rows)",
     )
 
 
+def previous_drop(month_dir: Path, period: str) -> DropStatus | None:
+    """The previous month's drop beside this one, if it has a manifest (checksums not re-read)."""
+    previous_dir = month_dir.parent / previous_period(period)
+    if not (previous_dir / "manifest.json").exists() or not _same_scope(month_dir, previous_dir):
+        return None
+    return inspect_drop(previous_dir, verify_checksums=False)
+
+
+def _same_scope(month_dir: Path, previous_dir: Path) -> bool:
+    # A generated drop states its regions and scale; two drops of different scope (a test's
+    # small month beside a pilot one) are not two deliveries of one feed.
+    scope = [
+        {k: json.loads((d / "manifest.json").read_text()).get(k) for k in ("regions", "scale")}
+        for d in (month_dir, previous_dir)
+    ]
+    return scope[0] == scope[1]
+
+
 def verify_drop(
-    month_dir: Path, drop: DropStatus, accept_stale: frozenset[str] = frozenset()
+    month_dir: Path,
+    drop: DropStatus,
+    accept_stale: frozenset[str] = frozenset(),
+    accept_volume: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     """Every finding of every delivered extract of a drop; a stale extract named in
-    `accept_stale` (approved by a data engineer) is not a finding."""
+    `accept_stale`, or a volume change named in `accept_volume` (approved by a data engineer),
+    is not a finding."""
+    previous = previous_drop(month_dir, drop.period)
+    before = {e.registry: e for e in previous.extracts} if previous else {}
     findings = []
     for extract in drop.extracts:
-        if extract.usable:
-            findings += verify_extract(
-                month_dir / f"{extract.registry}.parquet", extract.registry, extract.rows
-            )
-            stale = freshness_finding(extract.registry, extract.extract_as_of, drop.period)
-            if stale is not None and extract.registry not in accept_stale:
-                findings.append(stale)
+        if not extract.usable:
+            continue
+        path = month_dir / f"{extract.registry}.parquet"
+        found = verify_extract(path, extract.registry, extract.rows)
+        if not any(f.kind == "not_parquet" for f in found):
+            found += utf8_findings(path, extract.registry)
+        last = before.get(extract.registry)
+        stale = freshness_finding(
+            extract.registry, extract.extract_as_of, drop.period, last.extract_as_of if last else None
+        )
+        if stale is not None and extract.registry not in accept_stale:
+            found.append(stale)
+        volume = volume_finding(
+            extract.registry,
+            int(extract.rows or 0),
+            last.rows if last else None,
+            previous.period if previous else "",
+        )
+        if volume is not None and extract.registry not in accept_volume:
+            found.append(volume)
+        findings += found
     return findings
 
 

@@ -60,7 +60,9 @@ def test_an_empty_extract_is_a_finding(tmp_path):
         "landing_row_counts_match_manifest": True,
         "landing_schemas_match_contract": True,
         "landing_extracts_not_empty": False,
+        "landing_text_is_utf8": True,
         "landing_extracts_fresh": True,
+        "landing_volumes_within_tolerance": True,
     }
 
 
@@ -116,3 +118,57 @@ def test_a_stale_extract_accepted_by_a_data_engineer_is_no_finding(tmp_path):
     )
     assert [f.kind for f in verify_drop(tmp_path, drop)] == ["stale_extract"]
     assert verify_drop(tmp_path, drop, accept_stale=frozenset({"disability"})) == []
+
+
+def test_text_that_is_not_utf8_is_named_by_column_and_never_quoted(tmp_path):
+    from orchestration.landing.verify import utf8_findings
+
+    table = disability_rows(2)
+    latin1 = pa.array([IIN.encode() + b"\xa0", IIN.encode()], pa.binary())
+    text = pa.Array.from_buffers(pa.string(), 2, latin1.buffers(), 0)
+    path = write(tmp_path, table.set_column(table.schema.get_field_index("iin"), "iin", text))
+    (finding,) = utf8_findings(path, "disability")
+    assert str(finding) == "disability.iin: not_utf8 (text that is not valid UTF-8 (another encoding?))"
+    assert gate_outcomes([finding])["landing_text_is_utf8"] is False
+    assert utf8_findings(write(tmp_path, disability_rows(2)), "disability") == []
+
+
+def test_a_halved_extract_is_a_volume_change_and_normal_churn_is_not():
+    from orchestration.landing.feeds import FeedExpectation
+    from orchestration.landing.verify import volume_finding
+
+    tolerance = FeedExpectation("monthly", 0, max_rows_change=0.10, min_rows_change=200)
+    halved = volume_finding("pension_contributions", 5_000, 10_000, "2026-09", tolerance)
+    assert str(halved) == (
+        "pension_contributions: volume_change (5000 rows against 10000 in 2026-09 (-50.0%; "
+        "tolerance 10% and 200 rows))"
+    )
+    assert volume_finding("pension_contributions", 10_900, 10_000, "2026-09", tolerance) is None
+    assert volume_finding("vehicles", 300, 150, "2026-09", tolerance) is None  # under the floor
+    assert volume_finding("vehicles", 20_000, None, "", tolerance) is None  # first delivery
+
+
+def test_a_monthly_extract_whose_as_of_equals_the_previous_delivery_is_stale():
+    from orchestration.landing.feeds import FeedExpectation
+    from orchestration.landing.verify import freshness_finding
+
+    monthly = FeedExpectation("monthly", max_as_of_lag_days=31, max_rows_change=0.1, min_rows_change=0)
+    assert freshness_finding("land_plots", "2026-08-31", "2026-10", "2026-07-31", monthly) is None
+    assert str(freshness_finding("land_plots", "2026-08-31", "2026-10", "2026-08-31", monthly)) == (
+        "land_plots.extract_as_of: stale_extract (as of 2026-08-31, the same as the previous delivery)"
+    )
+    assert freshness_finding("land_plots", "2026-10-01", "2026-10", None, monthly).kind == "stale_extract"
+
+
+def test_every_registry_of_the_contract_has_a_feed_expectation(tmp_path):
+    from orchestration.landing.feeds import feeds
+
+    assert set(feeds().registries) == set(REGISTRIES)
+    assert feeds()["border_crossings"].max_rows_change > feeds()["vehicles"].max_rows_change
+    bad = tmp_path / "feeds.yaml"
+    bad.write_text(
+        "version: x\ndefault: {cadence: monthly, max_as_of_lag_days: 0, max_rows_change: 0.1, "
+        "min_rows_change: 1}\nregistries: {cars: {max_rows_change: 0.2}}\n"
+    )
+    with pytest.raises(ValueError, match="registries not in the landing contract: \\['cars'\\]"):
+        feeds(bad)
