@@ -19,6 +19,7 @@ from orchestration.quality.checks import (
     features_gx_check,
     level_share_drift,
     list_drift,
+    month_continuity,
     scores_gx_check,
 )
 from orchestration.resources import default_resources
@@ -53,6 +54,7 @@ def build_definitions(paths: PlatformPaths | None = None) -> dg.Definitions:
             features_gx_check,
             scores_gx_check,
             level_share_drift,
+            month_continuity,
             eligibility_gx_check,
             list_drift,
         ],

@@ -20,7 +20,7 @@ import pandas as pd
 from orchestration.domain import previous_period
 from orchestration.partitions import month_region_partitions, monthly_partitions, period_and_region
 from orchestration.publication.schema import SERVICES
-from orchestration.quality import evidence, gate_log
+from orchestration.quality import continuity, evidence, gate_log
 from orchestration.quality.gx_runner import check_names, load_suite
 from orchestration.quality.list_drift import list_drift as list_drift_table
 from orchestration.quality.tolerances import tolerances
@@ -247,6 +247,68 @@ def _drift_result(context, config: DriftApproval, connection, period: str, basel
             "level-share drift %.3f approved by %s: %s", worst, config.approved_by, config.reason
         )
     return result(within or approved, metadata)
+
+
+@dg.asset_check(
+    asset=FAMILY_SCORES_KEY,
+    name="month_continuity",
+    blocking=True,
+    pool=WAREHOUSE_POOL,
+    partitions_def=monthly_partitions,
+    description="Each region against the previous month: shares of families with no declared income, no "
+    "dwelling, a car, a disability, the mean income; persons and families carried over; families changing "
+    "level. Within expectations/drift_tolerances.yaml (continuity), or approved by a data engineer in run config.",
+)
+def month_continuity(
+    context: dg.AssetCheckExecutionContext, config: DriftApproval, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    period = context.partition_key
+    previous = previous_period(period)
+    with warehouse.connect() as connection:
+        fingerprint = evidence.current_fingerprint(connection, evidence.SCORES, period)
+        has_previous = connection.execute(
+            "select count(*) > 0 from family_scores where period = ?", [previous]
+        ).fetchone()[0]
+        metadata: dict = {"previous_period": previous, "tolerances_version": tolerances().version}
+        if not has_previous:
+            passed, metadata["baseline"] = True, "the previous month is not in the warehouse"
+        else:
+            table = continuity.continuity_table(
+                continuity.distribution(connection, period),
+                continuity.distribution(connection, previous),
+                continuity.carried_over(connection, period, previous),
+                tolerances().continuity,
+            )
+            outside = table[~table["within"]]
+            passed = outside.empty
+            metadata |= {
+                "metrics_outside_tolerance": len(outside),
+                "continuity": dg.MetadataValue.md(table.round(4).to_markdown(index=False)),
+            }
+            if not passed and config.approved_by.strip():
+                passed = True
+                metadata |= {"approved_by": config.approved_by, "approval_reason": config.reason}
+                context.log.warning(
+                    "month continuity outside tolerance (%d metrics) approved by %s: %s",
+                    len(outside),
+                    config.approved_by,
+                    config.reason,
+                )
+        result = dg.AssetCheckResult(
+            asset_key=FAMILY_SCORES_KEY, check_name="month_continuity", passed=passed, metadata=metadata
+        )
+        note = f"approved by {config.approved_by}: {config.reason}" if "approved_by" in metadata else ""
+        gate_log.record(
+            connection,
+            period,
+            "",
+            context.run.run_id,
+            [result],
+            note=note,
+            dataset=evidence.SCORES,
+            fingerprint=fingerprint,
+        )
+    return result
 
 
 def published_totals(publication: PublicationResource, period: str, region: str) -> tuple[str, dict] | None:

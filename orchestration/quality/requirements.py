@@ -20,6 +20,7 @@ from orchestration.quality.checks import (
     features_gx_check,
     level_share_drift,
     list_drift,
+    month_continuity,
     scores_gx_check,
 )
 from orchestration.quality.evidence import Gate
@@ -53,7 +54,7 @@ def required_gates() -> dict[str, tuple[Gate, ...]]:
     """Dataset -> the gates that must have passed on its current fingerprint."""
     by_dataset = {
         evidence.MARTS: blocking_gates([warehouse_dbt_models, features_gx_check]),
-        evidence.SCORES: blocking_gates([scores_gx_check, level_share_drift]),
+        evidence.SCORES: blocking_gates([scores_gx_check, level_share_drift, month_continuity]),
         evidence.ELIGIBILITY_LIST: blocking_gates([eligibility_dbt_models, eligibility_gx_check, list_drift]),
     }
     for dataset, gates in STEP_GATES.items():

@@ -22,11 +22,23 @@ class ListTolerance:
 
 
 @dataclass(frozen=True)
+class ContinuityTolerance:
+    """How far a region's month may differ from the previous one (orchestration.quality.continuity)."""
+
+    max_share_change: dict[str, float]
+    max_mean_income_change: float
+    min_persons_carried_over: float
+    min_families_carried_over: float
+    max_families_changing_level: float
+
+
+@dataclass(frozen=True)
 class Tolerances:
     version: str
     max_share_change: float
     list_default: ListTolerance
     list_services: dict[str, ListTolerance]
+    continuity: ContinuityTolerance
 
     def for_service(self, service: str) -> ListTolerance:
         return self.list_services.get(service, self.list_default)
@@ -42,9 +54,17 @@ def tolerances(path: Path = TOLERANCES_PATH) -> Tolerances:
         service: ListTolerance(**{**lists["default"], **override})
         for service, override in (lists.get("services") or {}).items()
     }
+    continuity = config["continuity"]
     return Tolerances(
         version=str(config["version"]),
         max_share_change=float(config["level_share"]["max_share_change"]),
         list_default=default,
         list_services=services,
+        continuity=ContinuityTolerance(
+            max_share_change={k: float(v) for k, v in continuity["max_share_change"].items()},
+            max_mean_income_change=float(continuity["max_mean_income_change"]),
+            min_persons_carried_over=float(continuity["min_persons_carried_over"]),
+            min_families_carried_over=float(continuity["min_families_carried_over"]),
+            max_families_changing_level=float(continuity["max_families_changing_level"]),
+        ),
     )

@@ -31,6 +31,16 @@ def level_distribution(scores: pa.Table) -> pd.DataFrame:
     return table.reset_index()
 
 
+def quarantine_report(connection, period: str) -> pd.DataFrame:
+    """Families held back from scoring this period, per region and reason (int_families__rejected):
+    a caseworker checks them by hand; the month goes on without them."""
+    return connection.execute(
+        "select left(address_kato, 2) as region_kato, reason_code, count(*) as families "
+        "from intermediate.int_families__rejected where period = ? group by all order by all",
+        [period],
+    ).df()
+
+
 def replace_period(connection, table: str, period: str, rows: pa.Table) -> None:
     """Replace one period of a warehouse table by `rows`, creating the table on first use."""
     connection.register("incoming_rows", rows)
@@ -69,6 +79,7 @@ def family_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         scores = result.scores.append_column(
             "region_kato", features.column("region_kato").take(_positions(features, result.scores))
         )
+        quarantined = quarantine_report(connection, period)
         replace_period(connection, "family_scores", period, scores)
         replace_period(connection, "family_scores_rejected", period, result.rejected)
         lineage = evidence.record_lineage(
@@ -99,6 +110,10 @@ def family_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
             "kernel_seconds": round(elapsed, 3),
             "families_per_second": round(scores.num_rows / max(elapsed, 1e-9)),
             "level_distribution": dg.MetadataValue.md(distribution.to_markdown(index=False)),
+            "quarantined_families": int(quarantined["families"].sum()),
+            "quarantine": dg.MetadataValue.md(
+                quarantined.to_markdown(index=False) if len(quarantined) else "no family quarantined"
+            ),
         }
     )
 

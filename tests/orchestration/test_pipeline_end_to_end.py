@@ -43,10 +43,19 @@ from registry_simulator.iin import is_valid_iin
 pytestmark = pytest.mark.slow
 
 CLEAN_MONTH = "2026-09"
-BROKEN_MONTH = "2026-08"
+# Its incomes cut to one row; no month before it on landing, so only the later gates can tell.
+BROKEN_MONTH = "2026-06"
 # The month after the clean one, its disability registry cut to one row (manifest re-signed).
 ZERO_MONTH = "2026-10"
 APPROVAL = {"approved_by": "a.data.engineer", "reason": "disability registry outage confirmed, ticket 42"}
+# The landing's volume gate and the month's continuity gate stop ZERO_MONTH; the engineer who
+# confirmed the outage accepts both (the list drift gate still has its own say).
+ZERO_MONTH_APPROVAL = {
+    "ops": {
+        "landing_extracts": {"config": {"accept_volume": ["disability"], **APPROVAL}},
+        "family_scores_month_continuity": {"config": APPROVAL},
+    }
+}
 REGIONS = ("79", "35")
 # Twelve digits standing alone. Not IINs: digits after a decimal point (durations, shares) and
 # digits inside a hexadecimal token such as a run id's last group ("...-4da3-123456789012").
@@ -276,11 +285,24 @@ def test_the_publication_alone_for_a_month_with_a_failed_gate_publishes_nothing(
     assert _pg_current(os.environ["PUBLISH_PG_DSN"], BROKEN_MONTH, "79") is None
 
 
+def test_a_registry_that_fell_to_one_row_stops_the_month_at_landing(platform, clean_month):
+    paths, defs, instance = platform
+    monthly = _run(defs, instance, "monthly_scoring_job", ZERO_MONTH)
+    assert not monthly.success
+    refusal = _refusal(monthly)
+    assert "disability: volume_change (1 rows against" in refusal
+    assert iin_hits(refusal) == 0
+
+
 def test_the_publication_alone_with_a_missing_gate_publishes_nothing(platform, clean_month):
     from orchestration.warehouse.assets import eligibility_dbt_models
 
     paths, defs, instance = platform
-    assert _run(defs, instance, "monthly_scoring_job", ZERO_MONTH).success
+    approved = _run(defs, instance, "monthly_scoring_job", ZERO_MONTH, ZERO_MONTH_APPROVAL)
+    assert approved.success, _failed_checks(approved)
+    continuity = next(e for e in approved.get_asset_check_evaluations() if e.check_name == "month_continuity")
+    assert continuity.metadata["approved_by"].value == APPROVAL["approved_by"]
+    assert continuity.metadata["metrics_outside_tolerance"].value >= 1
     # The dbt models alone: their dbt tests run, the GX suite and the list drift gate do not.
     built = dg.materialize(
         [eligibility_dbt_models],
@@ -467,7 +489,7 @@ def test_a_redelivery_during_the_build_fails_the_run_and_no_manifest_names_it(pl
 
     thread = threading.Thread(target=redeliver_once_dbt_starts)
     thread.start()
-    monthly = _run(defs, instance, "monthly_scoring_job", ZERO_MONTH)
+    monthly = _run(defs, instance, "monthly_scoring_job", ZERO_MONTH, ZERO_MONTH_APPROVAL)
     thread.join()
     assert not monthly.success
     assert "were re-delivered during the dbt build (vehicles)" in _refusal(monthly)

@@ -16,6 +16,7 @@ TOLERANCES = Tolerances(
             max_rows_change=0.10, min_rows_change=5, max_amount_change=0.10, min_amount_change_kzt=1e5
         )
     },
+    continuity=tolerances().continuity,
 )
 
 

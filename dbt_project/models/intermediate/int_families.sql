@@ -1,5 +1,6 @@
--- Families that have at least one member on the reference date, with their head's dwelling.
--- Families left without members are in int_families__rejected.
+-- Families that have at least one member on the reference date, and no more than a family card
+-- can plausibly hold (var max_family_members), with their head's dwelling. The others are in
+-- int_families__rejected with a reason: one implausible card is quarantined, the month goes on.
 with families as (
     select * from {{ ref('stg_families') }}
 ),
@@ -14,6 +15,12 @@ persons as (
 
 kato_codes as (
     select kato, settlement_type from {{ ref('kato_codes') }}
+),
+
+sizes as (
+    select family_id, count(*) as n_members
+    from members
+    group by family_id
 ),
 
 heads as (
@@ -35,4 +42,5 @@ select
     families.period
 from families
 join heads on heads.family_id = families.family_id
+join sizes on sizes.family_id = families.family_id and sizes.n_members <= {{ var('max_family_members') }}
 left join kato_codes on kato_codes.kato = families.address_kato
