@@ -1,11 +1,13 @@
 """Sensors: start the month when its landing drop is complete; then publish each pilot region."""
 
+import hashlib
+
 import dagster as dg
 
 from orchestration.jobs import monthly_analytics_job, monthly_scoring_job, regional_publication_job
 from orchestration.landing.drop import inspect_drop
 from orchestration.partitions import PILOT_REGIONS, month_region_key, monthly_partitions
-from orchestration.resources import LandingResource
+from orchestration.resources import LandingResource, PublicationResource
 
 #: How many recent periods the landing sensor looks at.
 RECENT_PERIODS = 3
@@ -64,16 +66,39 @@ def publish_regions_after_scoring(context: dg.RunStatusSensorContext):
     ]
 
 
+def analytics_run_key(period: str, current_versions: dict[str, str | None]) -> str:
+    """The analytics run key: once per period and state of its publication (each pilot region's
+    current version), so a republication is analysed again and a rerun that published nothing
+    new is not."""
+    state = ",".join(f"{region}={current_versions.get(region) or '-'}" for region in sorted(current_versions))
+    return f"analytics-{period}-{hashlib.sha256(state.encode()).hexdigest()[:16]}"
+
+
+def current_versions(root: str, period: str) -> dict[str, str | None]:
+    """Each pilot region's current published version of a period (None where none is)."""
+    from orchestration.publication.snapshot import NoCurrentSnapshot, current_version
+
+    versions: dict[str, str | None] = {}
+    for region in PILOT_REGIONS:
+        try:
+            versions[region] = current_version(root, period, region)
+        except NoCurrentSnapshot:
+            versions[region] = None
+    return versions
+
+
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[regional_publication_job],
     request_job=monthly_analytics_job,
-    description="After a region publishes, explain the month's changes and audit targeting (once per month).",
+    description="After a region publishes, explain the month's changes and audit targeting "
+    "(once per state of the month's publication).",
 )
-def analyse_month_after_publication(context: dg.RunStatusSensorContext):
+def analyse_month_after_publication(context: dg.RunStatusSensorContext, publication: PublicationResource):
     partition = context.dagster_run.tags.get("dagster/partition", "")
     period = partition.split("|")[0]
     if not period:
         return dg.SkipReason("the publication run had no partition")
-    # One analytics run per month and publication state: the run key dedupes the second region.
-    return dg.RunRequest(run_key=f"analytics-{period}", partition_key=period)
+    return dg.RunRequest(
+        run_key=analytics_run_key(period, current_versions(publication.root, period)), partition_key=period
+    )

@@ -23,6 +23,7 @@ class FeedExpectation:
     max_as_of_lag_days: int
     max_rows_change: float
     min_rows_change: int
+    volume_baseline_months_back: int = 1
 
 
 @dataclass(frozen=True)

@@ -198,9 +198,12 @@ def volume_finding(
     )
 
 
-def previous_drop(month_dir: Path, period: str) -> DropStatus | None:
-    """The previous month's drop beside this one, if it has a manifest (checksums not re-read)."""
-    previous_dir = month_dir.parent / previous_period(period)
+def previous_drop(month_dir: Path, period: str, months_back: int = 1) -> DropStatus | None:
+    """The drop `months_back` months before this one, beside it, if it has a manifest and the
+    same scope (checksums not re-read)."""
+    for _ in range(months_back):
+        period = previous_period(period)
+    previous_dir = month_dir.parent / period
     if not (previous_dir / "manifest.json").exists() or not _same_scope(month_dir, previous_dir):
         return None
     return inspect_drop(previous_dir, verify_checksums=False)
@@ -225,8 +228,17 @@ def verify_drop(
     """Every finding of every delivered extract of a drop; a stale extract named in
     `accept_stale`, or a volume change named in `accept_volume` (approved by a data engineer),
     is not a finding."""
-    previous = previous_drop(month_dir, drop.period)
-    before = {e.registry: e for e in previous.extracts} if previous else {}
+    baselines: dict[int, DropStatus | None] = {}
+
+    def baseline(months_back: int) -> DropStatus | None:
+        if months_back not in baselines:
+            baselines[months_back] = previous_drop(month_dir, drop.period, months_back)
+        return baselines[months_back]
+
+    def entry(months_back: int, registry: str):
+        earlier = baseline(months_back)
+        return next((e for e in earlier.extracts if e.registry == registry), None) if earlier else None
+
     findings = []
     for extract in drop.extracts:
         if not extract.usable:
@@ -235,17 +247,19 @@ def verify_drop(
         found = verify_extract(path, extract.registry, extract.rows)
         if not any(f.kind == "not_parquet" for f in found):
             found += utf8_findings(path, extract.registry)
-        last = before.get(extract.registry)
+        last = entry(1, extract.registry)
         stale = freshness_finding(
             extract.registry, extract.extract_as_of, drop.period, last.extract_as_of if last else None
         )
         if stale is not None and extract.registry not in accept_stale:
             found.append(stale)
+        months_back = feeds()[extract.registry].volume_baseline_months_back
+        compared = entry(months_back, extract.registry)
         volume = volume_finding(
             extract.registry,
             int(extract.rows or 0),
-            last.rows if last else None,
-            previous.period if previous else "",
+            compared.rows if compared else None,
+            baseline(months_back).period if compared else "",
         )
         if volume is not None and extract.registry not in accept_volume:
             found.append(volume)

@@ -8,8 +8,9 @@ One module-scoped platform (tmp data root, ephemeral Dagster instance) runs:
   level-share gate fails, and no region of that month gets a list, even when the publication
   asset is materialised alone;
 * the publication asset alone with a missing gate, and after a write no gate checked;
-* a month whose disability registry arrived cut to one row: home schooling falls to zero, the list drift
-  gate blocks it against the real previous month, and it publishes once approved;
+* a month whose disability registry arrived cut to one row: the landing's volume gate stops it;
+  accepted there (and by the continuity gate), home schooling falls to zero, the list drift gate
+  blocks it against the real previous month, and it publishes once approved;
 * a failed PostgreSQL load, then a rerun: both sides on one version, each switch logged;
 * a registry re-delivered during the dbt build: the run fails, and no manifest names it.
 Then the whole event log and the gate log are scanned for IIN-shaped values.

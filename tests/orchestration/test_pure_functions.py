@@ -179,3 +179,13 @@ def test_the_schedule_rescores_a_period_once_per_drop():
 
     assert rescoring_run_key("2026-10", "a" * 64) != rescoring_run_key("2026-10", "b" * 64)
     assert rescoring_run_key("2026-10", None) == "rescoring-2026-10-incomplete"
+
+
+def test_the_analytics_rerun_only_when_the_months_publication_changed():
+    from orchestration.sensors import analytics_run_key
+
+    first = analytics_run_key("2026-10", {"79": "v1-a", "35": None})
+    assert first == analytics_run_key("2026-10", {"35": None, "79": "v1-a"})
+    assert first != analytics_run_key("2026-10", {"79": "v1-a", "35": "v1-b"})  # the second region
+    assert first != analytics_run_key("2026-10", {"79": "v2-c", "35": None})  # a republication
+    assert first != analytics_run_key("2026-11", {"79": "v1-a", "35": None})
