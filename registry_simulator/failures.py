@@ -141,18 +141,40 @@ def _new_members(population: pa.Table, n: int, rng: np.random.Generator) -> pa.T
     rows = pa.Table.from_pylist([template] * n, schema=population.schema)
     rows = _replace_column(rows, "iin", iins)
     rows = _replace_column(rows, "birth_date", pa.array(birth[keep], pa.date32()))
+    rows = _replace_column(rows, "sex", pa.array(["M"] * n, pa.string()))  # century/sex digit 3
     return _replace_column(rows, "death_date", pa.nulls(n, pa.date32()))
+
+
+def _clean_head(links: pa.Table, population: pa.Table) -> int:
+    """The row of the first family link of a head whose IIN is valid and appears once in
+    `family_links` and once in `population`, alive."""
+    from .iin import is_valid_iin
+
+    alive = population.filter(pc.is_null(population.column("death_date")))
+    counts = pc.value_counts(population.column("iin")).to_pylist()
+    once = {c["values"] for c in counts if c["counts"] == 1}
+    living = set(alive.column("iin").to_pylist()) & once
+    link_counts = {c["values"]: c["counts"] for c in pc.value_counts(links.column("iin")).to_pylist()}
+    for row, (iin, role) in enumerate(
+        zip(links.column("iin").to_pylist(), links.column("role").to_pylist(), strict=True)
+    ):
+        if role == "head" and iin in living and link_counts.get(iin) == 1 and is_valid_iin(iin):
+            return row
+    raise ValueError("no family head without defects to build the failure on")
 
 
 def _family_links_failure(size: int | None) -> Callable:
     def apply(month_dir: Path, rng: np.random.Generator) -> list[str]:
         links = _read(month_dir / "family_links.parquet")
         population = _read(month_dir / "population.parquet")
-        family = links.column("family_id")[0].as_py()
-        template = links.slice(0, 1)
+        # A family head whose own records carry no row defect (valid IIN, alive, on file once).
+        row = _clean_head(links, population)
+        family, person = links.column("family_id")[row].as_py(), links.column("iin")[row].as_py()
+        template = links.slice(row, 1)
         if size is not None:
             # A family of implausible size: members linked to one family card beyond reason.
-            people = _new_members(population, size, rng)
+            own = pc.equal(population.column("iin"), person)
+            people = _new_members(population.filter(own), size, rng)
             population = pa.concat_tables([population, people])
             iins = people.column("iin")
             families = pa.array([family] * len(iins), pa.int64())
@@ -160,7 +182,7 @@ def _family_links_failure(size: int | None) -> Callable:
             # One person linked to several families at once (three more family cards).
             first_family = links.column("family_id").to_numpy()
             others = np.unique(first_family[first_family != family])[:3]
-            iins = pa.array([links.column("iin")[0].as_py()] * len(others), pa.string())
+            iins = pa.array([person] * len(others), pa.string())
             families = pa.array(others, pa.int64())
         extra = {
             "family_id": families,

@@ -72,9 +72,10 @@ def landing_extracts(
     month_dir = landing.month_dir(context.partition_key)
     drop = inspect_drop(month_dir)
     if not drop.complete:
+        lines = "\n".join(f"- {problem}" for problem in drop.problems())
         raise dg.Failure(
-            description=f"landing drop {drop.period} is not complete",
-            metadata={"problems": dg.MetadataValue.md("\n".join(f"- {p}" for p in drop.problems()))},
+            description=f"landing drop {drop.period} is not complete:\n{lines}",
+            metadata={"problems": dg.MetadataValue.md(lines)},
         )
     approved = bool(config.approved_by.strip())
     stale = frozenset(config.accept_stale) if approved else frozenset()

@@ -23,6 +23,7 @@ from orchestration.partitions import month_region_key
 from orchestration.settings import PlatformPaths
 from registry_simulator import generate_month
 from registry_simulator.iin import is_valid_iin
+from registry_simulator.schemas import REGISTRIES
 
 pytestmark = pytest.mark.slow
 
@@ -83,9 +84,9 @@ def platform(tmp_path, monkeypatch):
         os.environ.pop(key, None)
 
 
-def run(defs, instance, job: str, partition_key: str):
+def run(defs, instance, job: str, partition_key: str, run_config: dict | None = None):
     return defs.resolve_job_def(job).execute_in_process(
-        instance=instance, partition_key=partition_key, raise_on_error=False
+        instance=instance, partition_key=partition_key, raise_on_error=False, run_config=run_config or {}
     )
 
 
@@ -174,7 +175,16 @@ def test_a_population_unrelated_to_the_previous_month_is_blocked_by_continuity(p
     paths, defs, instance, land = platform([], month=PREVIOUS)
     assert run(defs, instance, "monthly_scoring_job", PREVIOUS).success
     land(MONTH, ["unrelated_population"])
-    result = run(defs, instance, "monthly_scoring_job", MONTH)
+    # Another population is also another size: at this scale the landing's volume gate may see it
+    # first. Accepted there, the month still cannot pass the continuity gate.
+    accepted = {
+        "ops": {
+            "landing_extracts": {
+                "config": {"accept_volume": list(REGISTRIES), "approved_by": "a.engineer", "reason": "test"}
+            }
+        }
+    }
+    result = run(defs, instance, "monthly_scoring_job", MONTH, accepted)
     assert not result.success
     (continuity,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "month_continuity"]
     assert not continuity.passed
