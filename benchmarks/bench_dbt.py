@@ -28,6 +28,7 @@ import sys
 import time
 from pathlib import Path
 
+import kz_domain.regions
 from benchmarks.machine import reference_line
 from orchestration.warehouse.cli_args import production_exclusion_args
 
@@ -42,7 +43,7 @@ ok = dbtRunner().invoke(sys.argv[1:]).success
 print("{_PEAK_PREFIX}%d" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
 sys.exit(0 if ok else 1)
 """
-PILOT_REGIONS = ["79", "35"]
+PILOT_REGIONS = list(kz_domain.regions.PILOT_REGIONS)
 TARGETS = {"national": (300.0, 12.0), "pilot": (30.0, 12.0), "pilot-on-national": (30.0, 12.0)}  # s, GB
 
 

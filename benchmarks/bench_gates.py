@@ -22,7 +22,8 @@ import duckdb
 import pandas as pd
 
 from benchmarks.machine import reference_line
-from orchestration.domain import PILOT_REGIONS, parse_period, previous_period
+from kz_domain.period import parse_period, previous_period
+from kz_domain.regions import PILOT_REGIONS
 from orchestration.landing.feeds import feeds
 from orchestration.quality import continuity
 from orchestration.quality.tolerances import tolerances

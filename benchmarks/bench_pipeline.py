@@ -35,12 +35,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+import kz_domain.regions
 from benchmarks import bench_dbt
 from benchmarks.machine import reference_line
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BENCH_ROOT = REPO_ROOT / "data" / "bench" / "pipeline"
-PILOT_REGIONS = ["79", "35"]
+PILOT_REGIONS = list(kz_domain.regions.PILOT_REGIONS)
 TARGET_SECONDS = {"pilot": 90.0, "national": 600.0}
 TARGET_GB = 12.0
 SAMPLE_SECONDS = 0.2

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from orchestration.publication.schema import SERVICES, iin_valid_mask
+from kz_domain.iin import iin_valid_mask
+from orchestration.publication.schema import SERVICES
 from orchestration.publication.snapshot import prepare_snapshot, publish_snapshot, read_current
 
 PERIOD, REGION = "2026-03", "79"

@@ -15,9 +15,10 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from orchestration.domain import parse_period
+from kz_domain.period import parse_period
+from kz_domain.regions import PILOT_REGIONS
 from orchestration.instance import local_instance
-from orchestration.partitions import PILOT_REGIONS, month_region_key
+from orchestration.partitions import month_region_key
 from orchestration.process import exit_without_teardown
 from orchestration.settings import PlatformPaths
 from registry_simulator.generator import DEFAULT_SEED

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.domain import PILOT_REGIONS, parse_period, parse_region
+from kz_domain.period import parse_period
+from kz_domain.regions import PILOT_REGIONS, parse_region
 
 #: First month the platform holds data for.
 FIRST_PERIOD = "2025-01"

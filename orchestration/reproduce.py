@@ -25,9 +25,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from orchestration.domain import parse_period, parse_region
+from kz_domain.period import parse_period
+from kz_domain.regions import PILOT_REGIONS, parse_region
 from orchestration.landing.drop import inspect_drop
-from orchestration.partitions import PILOT_REGIONS, month_region_key
+from orchestration.partitions import month_region_key
 from orchestration.publication.snapshot import read_current
 from orchestration.settings import PlatformPaths
 

@@ -4,9 +4,10 @@ import hashlib
 
 import dagster as dg
 
+from kz_domain.regions import PILOT_REGIONS
 from orchestration.jobs import monthly_analytics_job, monthly_scoring_job, regional_publication_job
 from orchestration.landing.drop import inspect_drop
-from orchestration.partitions import PILOT_REGIONS, month_region_key, monthly_partitions
+from orchestration.partitions import month_region_key, monthly_partitions
 from orchestration.resources import LandingResource, PublicationResource
 
 #: How many recent periods the landing sensor looks at.

@@ -26,8 +26,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .iin import check_digits, digits_to_arrow, int_to_digits
-from .schemas import REGISTRIES
+from kz_domain.iin import check_digits
+from kz_domain.landing_contract import REGISTRIES
+
+from .iin import digits_to_arrow, int_to_digits
 from .writer import sha256_of, write_json_atomically
 
 #: The seed offset of a month generated for a population unrelated to the previous month's.
@@ -148,7 +150,7 @@ def _new_members(population: pa.Table, n: int, rng: np.random.Generator) -> pa.T
 def _clean_head(links: pa.Table, population: pa.Table) -> int:
     """The row of the first family link of a head whose IIN is valid and appears once in
     `family_links` and once in `population`, alive."""
-    from .iin import is_valid_iin
+    from kz_domain.iin import is_valid_iin
 
     alive = population.filter(pc.is_null(population.column("death_date")))
     counts = pc.value_counts(population.column("iin")).to_pylist()

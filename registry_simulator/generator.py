@@ -26,13 +26,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
+from kz_domain.landing_contract import REGISTRIES, REGISTRY_NAMES
+
 from .defects import DefectRates, inject_family_defects, inject_row_defects
 from .failures import apply_failures, parse_failure, seed_for
 from .geography import KATO_CLASSIFIER_VERSION, REGION_BY_PREFIX, REGION_INDEX, REGIONS, parse_regions
 from .period import Period, to_days
 from .population import build_region
 from .registries import ChunkBuilder
-from .schemas import REGISTRIES, REGISTRY_NAMES
 from .writer import StreamingParquet, sha256_of, write_json_atomically
 
 GENERATOR_VERSION = "1.1.0"

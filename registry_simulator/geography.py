@@ -18,45 +18,56 @@ from functools import cache
 
 import numpy as np
 
+from kz_domain.regions import CITIES, KATO_REGIONS
+
 NATIONAL_POPULATION = 20_495_975
 KATO_CLASSIFIER_VERSION = "KATO-2026.sim1"
 
 
 @dataclass(frozen=True)
 class Region:
-    """One first-level region: KATO prefix, name and the parameters the simulator varies by region."""
+    """One first-level region: its KATO prefix (name and city status: kz_domain.regions) and the
+    parameters the simulator varies by region."""
 
     prefix: int
-    name: str
     population: int
     urban_share: float
     wage_factor: float  # regional average wage relative to the national one
     family_size_factor: float  # >1 for the larger southern families
     private_rent_kzt: float  # median monthly private rent of a flat
-    is_city: bool = False  # city of republican significance: every address is settlement type 1
+
+    @property
+    def is_city(self) -> bool:
+        """A city of republican significance: every address is settlement type 1."""
+        return f"{self.prefix:02d}" in CITIES
+
+    @property
+    def name(self) -> str:
+        """The region's name (kz_domain.regions)."""
+        return KATO_REGIONS[f"{self.prefix:02d}"]
 
 
 REGIONS: tuple[Region, ...] = (
-    Region(10, "Abai region", 603_000, 0.63, 0.85, 1.00, 100_000),
-    Region(11, "Akmola region", 782_000, 0.53, 0.85, 0.90, 100_000),
-    Region(15, "Aktobe region", 948_000, 0.70, 0.95, 1.05, 110_000),
-    Region(19, "Almaty region", 1_553_000, 0.31, 0.85, 1.10, 120_000),
-    Region(23, "Atyrau region", 712_000, 0.61, 1.90, 1.10, 160_000),
-    Region(27, "West Kazakhstan region", 697_000, 0.54, 0.90, 0.95, 100_000),
-    Region(31, "Zhambyl region", 1_222_000, 0.45, 0.78, 1.15, 90_000),
-    Region(33, "Zhetysu region", 700_000, 0.48, 0.80, 1.05, 90_000),
-    Region(35, "Karaganda region", 1_131_287, 0.81, 1.05, 0.90, 110_000),
-    Region(39, "Kostanay region", 824_000, 0.58, 0.85, 0.88, 95_000),
-    Region(43, "Kyzylorda region", 845_000, 0.48, 0.85, 1.15, 90_000),
-    Region(47, "Mangystau region", 806_000, 0.47, 1.55, 1.15, 150_000),
-    Region(55, "Pavlodar region", 745_000, 0.73, 1.00, 0.88, 100_000),
-    Region(59, "North Kazakhstan region", 522_000, 0.46, 0.80, 0.85, 85_000),
-    Region(61, "Turkestan region", 2_179_040, 0.24, 0.72, 1.25, 80_000),
-    Region(62, "Ulytau region", 221_000, 0.79, 1.10, 0.95, 90_000),
-    Region(63, "East Kazakhstan region", 712_000, 0.70, 1.00, 0.88, 100_000),
-    Region(71, "Astana", 1_600_000, 1.00, 1.35, 1.00, 220_000, is_city=True),
-    Region(75, "Almaty", 2_400_000, 1.00, 1.30, 0.95, 250_000, is_city=True),
-    Region(79, "Shymkent", 1_293_648, 1.00, 0.78, 1.20, 130_000, is_city=True),
+    Region(10, 603_000, 0.63, 0.85, 1.00, 100_000),
+    Region(11, 782_000, 0.53, 0.85, 0.90, 100_000),
+    Region(15, 948_000, 0.70, 0.95, 1.05, 110_000),
+    Region(19, 1_553_000, 0.31, 0.85, 1.10, 120_000),
+    Region(23, 712_000, 0.61, 1.90, 1.10, 160_000),
+    Region(27, 697_000, 0.54, 0.90, 0.95, 100_000),
+    Region(31, 1_222_000, 0.45, 0.78, 1.15, 90_000),
+    Region(33, 700_000, 0.48, 0.80, 1.05, 90_000),
+    Region(35, 1_131_287, 0.81, 1.05, 0.90, 110_000),
+    Region(39, 824_000, 0.58, 0.85, 0.88, 95_000),
+    Region(43, 845_000, 0.48, 0.85, 1.15, 90_000),
+    Region(47, 806_000, 0.47, 1.55, 1.15, 150_000),
+    Region(55, 745_000, 0.73, 1.00, 0.88, 100_000),
+    Region(59, 522_000, 0.46, 0.80, 0.85, 85_000),
+    Region(61, 2_179_040, 0.24, 0.72, 1.25, 80_000),
+    Region(62, 221_000, 0.79, 1.10, 0.95, 90_000),
+    Region(63, 712_000, 0.70, 1.00, 0.88, 100_000),
+    Region(71, 1_600_000, 1.00, 1.35, 1.00, 220_000),
+    Region(75, 2_400_000, 1.00, 1.30, 0.95, 250_000),
+    Region(79, 1_293_648, 1.00, 0.78, 1.20, 130_000),
 )
 
 REGION_BY_PREFIX: dict[int, Region] = {r.prefix: r for r in REGIONS}

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from kz_domain.period import reference_date
+
 EPOCH = dt.date(1970, 1, 1)
 MONEY_SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "money_by_year.csv"
 
@@ -35,15 +37,9 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """Parse ``YYYY-MM``."""
-        try:
-            year, month = (int(p) for p in text.split("-"))
-            month_start(year, month)
-            if not 1 <= month <= 12:
-                raise ValueError
-        except ValueError as exc:
-            raise ValueError("month must look like YYYY-MM") from exc
-        return cls(year, month)
+        """Parse ``YYYY-MM`` (kz_domain.period)."""
+        day = reference_date(text)
+        return cls(day.year, day.month)
 
     @property
     def label(self) -> str:

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kz_domain.iin import INVALID, check_digits
+
 from .geography import REGION_BY_PREFIX, REGION_INDEX, classifier
-from .iin import INVALID, check_digits, int_to_digits
+from .iin import int_to_digits
 
 ROLES = ("head", "spouse", "child", "parent", "sibling", "other")
 HEAD, SPOUSE, CHILD, PARENT, SIBLING, OTHER = range(6)

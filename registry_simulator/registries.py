@@ -25,9 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from kz_domain.iin import check_digits
+
 from .columns import NO_DATE, add_years, categories, coded_ids, dates, money
 from .geography import REGION_BY_PREFIX, classifier
-from .iin import check_digits, digits_to_arrow, int_to_digits
+from .iin import digits_to_arrow, int_to_digits
 from .period import Period, mrp, subsistence_minimum, to_days
 from .population import DAYS_PER_YEAR, HEAD, ROLES, SPOUSE, RegionPopulation
 

@@ -21,6 +21,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from kz_domain.period import reference_date
+
 METHODOLOGY_DIR = Path(__file__).parent / "methodologies"
 SCHEMA_PATH = Path(__file__).parent / "methodology.schema.json"
 
@@ -37,7 +39,6 @@ DIMENSIONS = ("M", "N", "D", "S")
 OPERATORS = ("<", "<=", "==", ">=", ">", "!=")
 _CONDITION_RE = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
-_PERIOD_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
 
 class MethodologyError(ValueError):
@@ -189,11 +190,8 @@ def _schema() -> dict:
 
 
 def parse_period(period: str) -> dt.date:
-    """'YYYY-MM' -> the first day of that month (the reference date)."""
-    match = _PERIOD_RE.fullmatch(str(period))
-    if not match:
-        raise ValueError(f"period must be 'YYYY-MM', got {period!r}")
-    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+    """'YYYY-MM' -> the first day of that month (the reference date; kz_domain.period)."""
+    return reference_date(period)
 
 
 def _key(path) -> str:

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from orchestration.domain import parse_period
+from kz_domain.period import parse_period
 
 LEVEL_CUTOFFS = (1, 2, 3, 4, 5)
 ASP_RULE = "ASP income test"

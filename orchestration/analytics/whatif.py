@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from orchestration.domain import parse_period
+from kz_domain.period import parse_period
 from scoring_core import load_methodology, methodology_for_period
 from scoring_core.config import Methodology
 from scoring_core.money import subsistence_minimum

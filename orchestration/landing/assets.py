@@ -9,13 +9,13 @@ The verified checksums become the run's landing pin (`orchestration.landing.pin`
 
 import dagster as dg
 
+from kz_domain.landing_contract import REGISTRIES
 from orchestration.landing.drop import inspect_drop
 from orchestration.landing.pin import pin_from_drop, record_pin
 from orchestration.landing.verify import gate_outcomes, verify_drop
 from orchestration.partitions import monthly_partitions
 from orchestration.quality import evidence, gate_log
 from orchestration.resources import WAREHOUSE_POOL, LandingResource, WarehouseResource
-from registry_simulator.schemas import REGISTRIES
 
 
 def landing_key(registry: str) -> dg.AssetKey:

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from registry_simulator.schemas import REGISTRY_NAMES
+from kz_domain.landing_contract import REGISTRY_NAMES
 
 MANIFEST_NAME = "manifest.json"
 

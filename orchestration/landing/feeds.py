@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from registry_simulator.schemas import REGISTRIES
+from kz_domain.landing_contract import REGISTRIES
 
 FEEDS_PATH = Path(__file__).resolve().parents[2] / "expectations" / "landing_feeds.yaml"
 CADENCES = ("monthly",)

@@ -42,10 +42,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.domain import parse_period, previous_period
+from kz_domain.landing_contract import REGISTRIES
+from kz_domain.period import parse_period, previous_period
 from orchestration.landing.drop import DropStatus, inspect_drop
 from orchestration.landing.feeds import FeedExpectation, feeds
-from registry_simulator.schemas import REGISTRIES
 
 #: The gates this verification records, one per kind of finding (gate log, `landing` dataset).
 FEED_GATES = {

@@ -28,7 +28,8 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.domain import parse_period, parse_region
+from kz_domain.period import parse_period
+from kz_domain.regions import parse_region
 from orchestration.publication.postgres import PostgresLoad, load_snapshot_to_postgres, postgres_state
 from orchestration.publication.schema import SERVICES
 from orchestration.publication.snapshot import (

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.domain import parse_period, parse_region
+from kz_domain.iin import iin_valid_mask
+from kz_domain.period import parse_period
+from kz_domain.regions import parse_region
 
 # Bump when a column is added, removed or changes meaning; readers check it in the manifest.
 SCHEMA_VERSION = "eligibility_list/1"
@@ -45,9 +46,6 @@ COLUMNS = tuple(ELIGIBILITY_SCHEMA.names)
 # (family_id, beneficiary_iin) is unique per service, so this order is total.
 ROW_ORDER = [("family_id", "ascending", "at_start"), ("beneficiary_iin", "ascending", "at_start")]
 
-_IIN_WEIGHTS_FIRST = np.arange(1, 12)
-_IIN_WEIGHTS_SECOND = np.array([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])
-
 
 class SchemaViolation(ValueError):
     """An eligibility list does not conform to the schema.
@@ -62,38 +60,13 @@ class SchemaViolation(ValueError):
 
 
 def validate_period(period: str) -> str:
-    """`period` if it is exactly a 'YYYY-MM' month, else ValueError (orchestration.domain)."""
+    """`period` if it is exactly a 'YYYY-MM' month, else ValueError (kz_domain.period)."""
     return parse_period(period)
 
 
 def validate_region(region: str) -> str:
-    """`region` if it is exactly a pilot region's KATO prefix, else ValueError (orchestration.domain)."""
+    """`region` if it is exactly a pilot region's KATO prefix, else ValueError (kz_domain.regions)."""
     return parse_region(region)
-
-
-def iin_valid_mask(iins: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """True where an IIN is 12 ASCII digits with a correct check digit (nulls are False).
-
-    Check digit: sum(digit[i] * i) for i = 1..11, mod 11; when that gives 10, the weights
-    3..11,1,2 are used instead; 10 again means the IIN is invalid.
-    """
-    iins = pc.cast(iins, pa.string())
-    if isinstance(iins, pa.ChunkedArray):
-        iins = iins.combine_chunks() if iins.num_chunks else pa.array([], pa.string())
-    shape_ok = pc.fill_null(pc.match_substring_regex(iins, r"^[0-9]{12}$"), False)
-    # Replace malformed values by a placeholder so every value has exactly 12 bytes and the
-    # digits can be read straight from the Arrow data buffer.
-    padded = pc.if_else(shape_ok, iins, pa.scalar("0" * 12))
-    if len(padded) == 0:
-        return np.zeros(0, dtype=bool)
-    offsets = np.frombuffer(padded.buffers()[1], dtype=np.int32)[
-        padded.offset : padded.offset + len(padded) + 1
-    ]
-    data = np.frombuffer(padded.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    digits = (data.reshape(-1, 12) - ord("0")).astype(np.int64)
-    check = (digits[:, :11] @ _IIN_WEIGHTS_FIRST) % 11
-    check = np.where(check == 10, (digits[:, :11] @ _IIN_WEIGHTS_SECOND) % 11, check)
-    return shape_ok.to_numpy(zero_copy_only=False) & (check != 10) & (check == digits[:, 11])
 
 
 def conform_service_list(

@@ -17,7 +17,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from orchestration.domain import previous_period
+from kz_domain.period import previous_period
 from orchestration.partitions import month_region_partitions, monthly_partitions, period_and_region
 from orchestration.publication.schema import SERVICES
 from orchestration.quality import continuity, evidence, gate_log

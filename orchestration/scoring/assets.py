@@ -5,13 +5,13 @@ the period, and replaces that period's rows of `family_scores` in one transactio
 kernel refuses (bad input) go to `family_scores_rejected` with a reason, never silently dropped.
 """
 
-import re
 import time
 
 import dagster as dg
 import pandas as pd
 import pyarrow as pa
 
+from kz_domain.period import parse_period
 from orchestration.partitions import monthly_partitions
 from orchestration.quality import evidence
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
@@ -120,9 +120,7 @@ def family_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
 
 def _checked(period: str) -> str:
     """The period, refusing anything but YYYY-MM (it is inlined into SQL)."""
-    if not re.fullmatch(r"\d{4}-\d{2}", period):
-        raise ValueError("a period is YYYY-MM")
-    return period
+    return parse_period(period)
 
 
 def _positions(features: pa.Table, scores: pa.Table) -> pa.Array:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from registry_simulator.iin import check_digit
-from registry_simulator.schemas import REGISTRIES
+from kz_domain.iin import check_digit
+from kz_domain.landing_contract import REGISTRIES
 
 
 def make_iin(birth: str, serial: int, sex_digit: int = 3) -> str:

@@ -19,11 +19,11 @@ import dagster as dg
 import duckdb
 import pytest
 
+from kz_domain.iin import is_valid_iin
+from kz_domain.landing_contract import REGISTRIES
 from orchestration.partitions import month_region_key
 from orchestration.settings import PlatformPaths
 from registry_simulator import generate_month
-from registry_simulator.iin import is_valid_iin
-from registry_simulator.schemas import REGISTRIES
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from kz_domain.landing_contract import REGISTRIES
 from orchestration.landing.verify import gate_outcomes, verify_extract
-from registry_simulator.schemas import REGISTRIES
 
 IIN = "061211600012"  # the domain's worked example: a valid IIN
 

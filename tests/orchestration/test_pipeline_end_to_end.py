@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from kz_domain.iin import is_valid_iin
 from orchestration.partitions import month_region_key
 from orchestration.publication.snapshot import (
     NoCurrentSnapshot,
@@ -39,7 +40,6 @@ from orchestration.publication.snapshot import (
     read_publication_log,
 )
 from orchestration.settings import DBT_PROJECT_DIR, PlatformPaths
-from registry_simulator.iin import is_valid_iin
 
 pytestmark = pytest.mark.slow
 

@@ -10,6 +10,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from kz_domain.landing_contract import REGISTRY_NAMES
 from orchestration.landing.drop import inspect_drop
 from orchestration.quality.checks import level_shares, share_drift, suite_columns
 from orchestration.quality.gx_runner import check_names
@@ -17,7 +18,6 @@ from orchestration.schedules import period_before
 from orchestration.warehouse.cli_args import dbt_build_args, run_environment
 from orchestration.warehouse.dbt_command import exit_code
 from orchestration.warehouse.resources import process_environment, prune_command_folders
-from registry_simulator.schemas import REGISTRY_NAMES
 
 
 def test_a_monthly_build_gets_the_period_and_an_empty_region():

@@ -9,7 +9,8 @@ import stat
 
 import pytest
 
-from orchestration.domain import parse_period, parse_region, parse_regions
+from kz_domain.period import parse_period
+from kz_domain.regions import parse_region, parse_regions
 from orchestration.publication.snapshot import (
     MANIFEST_NAME,
     SnapshotIntegrityError,

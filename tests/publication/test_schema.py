@@ -9,11 +9,11 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from kz_domain.iin import iin_valid_mask
 from orchestration.publication.schema import (
     ELIGIBILITY_SCHEMA,
     SchemaViolation,
     conform_service_list,
-    iin_valid_mask,
 )
 from tests.publication.conftest import METHODOLOGY, PERIOD, REGION, RULES, iin_check_digit, service_list
 

@@ -9,10 +9,11 @@ import duckdb
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from kz_domain.iin import valid_mask
+from kz_domain.landing_contract import REGISTRY_NAMES
 from registry_simulator.defects import DATE_COLUMNS, KATO_COLUMNS, MONEY_COLUMNS, REQUIRED_COLUMNS
 from registry_simulator.geography import all_kato_codes
-from registry_simulator.iin import strings_to_digits, valid_mask
-from registry_simulator.schemas import REGISTRY_NAMES
+from registry_simulator.iin import strings_to_digits
 
 REFERENCE = dt.date(2026, 10, 1)
 

@@ -10,11 +10,12 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from kz_domain.iin import valid_mask
+from kz_domain.landing_contract import REGISTRIES, REGISTRY_NAMES
 from registry_simulator import DefectRates, generate_month
 from registry_simulator.cli import main
 from registry_simulator.geography import REGIONS, all_kato_codes
-from registry_simulator.iin import strings_to_digits, valid_mask
-from registry_simulator.schemas import REGISTRIES, REGISTRY_NAMES
+from registry_simulator.iin import strings_to_digits
 
 from .conftest import MONTH, NO_DEFECTS, run
 

@@ -1,12 +1,12 @@
-"""docs/landing.md documents exactly the columns and types of registry_simulator/schemas.py."""
+"""docs/landing.md documents exactly the columns and types of kz_domain/landing_contract.py."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from registry_simulator.contract_doc import BEGIN, END, render
-from registry_simulator.schemas import REGISTRIES
+from kz_domain.contract_doc import BEGIN, END, render
+from kz_domain.landing_contract import REGISTRIES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "landing.md"
 
@@ -36,4 +36,4 @@ def test_doc_lists_exactly_the_contract_columns_and_types():
 
 def test_doc_section_is_the_rendered_one():
     text = DOC.read_text(encoding="utf-8")
-    assert render() in text, "run `python -m registry_simulator.contract_doc` and paste the output"
+    assert render() in text, "run `python -m kz_domain.contract_doc` and paste the output"

@@ -5,16 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from registry_simulator.iin import (
-    INVALID,
-    check_digit,
-    check_digits,
-    digits_to_arrow,
-    int_to_digits,
-    is_valid_iin,
-    strings_to_digits,
-    valid_mask,
-)
+from kz_domain.iin import INVALID, check_digit, check_digits, is_valid_iin, valid_mask
+from registry_simulator.iin import digits_to_arrow, int_to_digits, strings_to_digits
 
 
 def test_published_example_is_valid_and_needs_the_fallback_weights():
