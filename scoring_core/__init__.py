@@ -8,19 +8,26 @@ Public API:
 - money_for_period / subsistence_minimum                                      (scoring_core.money)
 """
 
-from scoring_core.api import FeatureError, ScoringResult, score
-from scoring_core.config import MethodologyError, load_methodology, methodology_for_period
-from scoring_core.money import money_for_period, subsistence_minimum
-from scoring_core.reference import reference_score
+import importlib
 
-__all__ = [
-    "FeatureError",
-    "MethodologyError",
-    "ScoringResult",
-    "load_methodology",
-    "methodology_for_period",
-    "money_for_period",
-    "reference_score",
-    "score",
-    "subsistence_minimum",
-]
+#: Public name -> the module that defines it. Imported on first use, so that a module needing
+#: only the methodology config (`scoring_core.config`) does not pay for Numba.
+_EXPORTS = {
+    "FeatureError": "scoring_core.api",
+    "ScoringResult": "scoring_core.api",
+    "score": "scoring_core.api",
+    "MethodologyError": "scoring_core.config",
+    "load_methodology": "scoring_core.config",
+    "methodology_for_period": "scoring_core.config",
+    "money_for_period": "scoring_core.money",
+    "subsistence_minimum": "scoring_core.money",
+    "reference_score": "scoring_core.reference",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'scoring_core' has no attribute {name!r}")

@@ -173,6 +173,11 @@ class Methodology:
     def legacy_letter(self, level: int) -> str | None:
         return next((lv.legacy_letter for lv in self.levels if lv.level == level), None)
 
+    @property
+    def level_numbers(self) -> tuple[int, ...]:
+        """Every level of the methodology, ascending."""
+        return tuple(sorted(lv.level for lv in self.levels))
+
     def feature_type(self, name: str) -> str:
         return self.features[name]["type"]
 
@@ -484,6 +489,12 @@ def available_methodologies(directory: str | Path | None = None) -> list[Methodo
     directory = Path(directory) if directory else METHODOLOGY_DIR
     found = [load_methodology(p) for p in sorted(directory.glob("*.yaml"))]
     return sorted(found, key=lambda m: m.effective_from)
+
+
+@cache
+def all_levels() -> tuple[int, ...]:
+    """Every level any methodology defines, ascending: the levels of lists, tables and checks."""
+    return tuple(sorted({level for m in available_methodologies() for level in m.level_numbers}))
 
 
 def methodology_for_period(period: str, directory: str | Path | None = None) -> Methodology:

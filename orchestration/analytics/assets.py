@@ -6,14 +6,15 @@ keyed by family_id, the audit reports counts and shares only.
 
 import dagster as dg
 
+from orchestration.asset_keys import (
+    ELIGIBILITY_LIST_KEY,
+    FAMILY_LEVEL_CHANGES_KEY,
+    FAMILY_SCORES_KEY,
+    TARGETING_AUDIT_KEY,
+)
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.settings import PlatformPaths
-from orchestration.warehouse.keys import ELIGIBILITY_LIST_KEY
-
-FAMILY_SCORES_KEY = dg.AssetKey(["family_scores"])
-FAMILY_LEVEL_CHANGES_KEY = dg.AssetKey(["family_level_changes"])
-TARGETING_AUDIT_KEY = dg.AssetKey(["targeting_audit"])
 
 # The lists are built per month and region; the audit of a month reads every region's list.
 _EVERY_REGION_OF_THE_MONTH = dg.MultiToSingleDimensionPartitionMapping(partition_dimension_name="month")

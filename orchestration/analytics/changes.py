@@ -27,11 +27,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from scoring_core.config import HIDDEN_INCOME_FEATURES, Methodology
+from scoring_core.config import HIDDEN_INCOME_FEATURES, Methodology, all_levels
 
 SOURCE_MAP_PATH = Path(__file__).with_name("feature_sources.yaml")
 LANGUAGES = ("kk", "ru", "en")
-LEVELS = tuple(range(1, 7))
+LEVELS = all_levels()  # the methodology owns the levels
 CHANGES_TABLE = "family_level_changes"
 
 NO_CHANGE = "no_change"

@@ -9,13 +9,11 @@ report under data/reports/whatif/<period>/ and puts the summary per variant in t
 import dagster as dg
 import yaml
 
+from orchestration.asset_keys import ELIGIBILITY_CANDIDATES_KEY, FAMILY_FEATURES_KEY, WHATIF_KEY
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.settings import PlatformPaths
-from orchestration.warehouse.keys import FAMILY_FEATURES_KEY
 
-WHATIF_KEY = dg.AssetKey(["methodology_whatif"])
-ELIGIBILITY_CANDIDATES_KEY = dg.AssetKey(["eligibility_candidates"])
 _EVERY_REGION_OF_THE_MONTH = dg.MultiToSingleDimensionPartitionMapping(partition_dimension_name="month")
 _SUMMARY_ROWS = 25  # metadata shows the baseline and the variants that move most families
 

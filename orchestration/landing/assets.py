@@ -10,18 +10,13 @@ The verified checksums become the run's landing pin (`orchestration.landing.pin`
 import dagster as dg
 
 from kz_domain.landing_contract import REGISTRIES
+from orchestration.asset_keys import LANDING_KEY, landing_key
 from orchestration.landing.drop import inspect_drop
 from orchestration.landing.pin import pin_from_drop, record_pin
 from orchestration.landing.verify import gate_outcomes, verify_drop
 from orchestration.partitions import monthly_partitions
 from orchestration.quality import evidence, gate_log
 from orchestration.resources import WAREHOUSE_POOL, LandingResource, WarehouseResource
-
-
-def landing_key(registry: str) -> dg.AssetKey:
-    """The asset key of a registry's extract."""
-    return dg.AssetKey(["landing", registry])
-
 
 LANDING_SPECS = [
     dg.AssetSpec(
@@ -96,7 +91,7 @@ def landing_extracts(
             "",
             context.run.run_id,
             [
-                dg.AssetCheckResult(asset_key=dg.AssetKey(["landing"]), check_name=name, passed=ok)
+                dg.AssetCheckResult(asset_key=LANDING_KEY, check_name=name, passed=ok)
                 for name, ok in outcomes.items()
             ],
             note=note,

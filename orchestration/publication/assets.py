@@ -10,13 +10,13 @@ import dagster as dg
 import pandas as pd
 import pyarrow as pa
 
+from orchestration.asset_keys import ELIGIBILITY_LIST_KEY, PUBLISHED_LISTS_KEY
 from orchestration.partitions import month_region_partitions, period_and_region
 from orchestration.publication.release import publish_region
 from orchestration.publication.schema import SERVICES
 from orchestration.quality import evidence
 from orchestration.quality.requirements import required_gates
 from orchestration.resources import WAREHOUSE_POOL, PublicationResource, WarehouseResource
-from orchestration.warehouse.keys import ELIGIBILITY_LIST_KEY
 
 
 def summary_table(rows: pa.Table) -> pd.DataFrame:
@@ -33,7 +33,7 @@ def summary_table(rows: pa.Table) -> pd.DataFrame:
 
 
 @dg.asset(
-    key=dg.AssetKey(["published_eligibility_lists"]),
+    key=PUBLISHED_LISTS_KEY,
     deps=[ELIGIBILITY_LIST_KEY],
     partitions_def=month_region_partitions,
     pool=WAREHOUSE_POOL,

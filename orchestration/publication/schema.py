@@ -18,12 +18,12 @@ import pyarrow.compute as pc
 from kz_domain.iin import iin_valid_mask
 from kz_domain.period import parse_period
 from kz_domain.regions import parse_region
+from scoring_core.config import all_levels
 
 # Bump when a column is added, removed or changes meaning; readers check it in the manifest.
 SCHEMA_VERSION = "eligibility_list/1"
 
 SERVICES = ("home_schooling", "pupil_student_aid", "rent_subsidy", "housing_assistance", "asp")
-LEVELS = range(1, 7)
 
 ELIGIBILITY_SCHEMA = pa.schema(
     [
@@ -156,11 +156,10 @@ def _cast_column(column: pa.ChunkedArray, field: pa.Field) -> tuple[pa.ChunkedAr
             return None, f"expected integers, got {source}"
         if target == pa.int8() and len(column) and column.null_count < len(column):
             low, high = pc.min_max(column).values()
-            if low.as_py() < LEVELS.start or high.as_py() > LEVELS.stop - 1:
-                outside = pc.sum(
-                    pc.or_(pc.less(column, LEVELS.start), pc.greater(column, LEVELS.stop - 1))
-                ).as_py()
-                return None, f"{outside} rows outside {LEVELS.start}..{LEVELS.stop - 1}"
+            first, last = all_levels()[0], all_levels()[-1]
+            if low.as_py() < first or high.as_py() > last:
+                outside = pc.sum(pc.or_(pc.less(column, first), pc.greater(column, last))).as_py()
+                return None, f"{outside} rows outside {first}..{last}"
     elif pa.types.is_floating(target):
         if not (pa.types.is_floating(source) or pa.types.is_integer(source)):
             return None, f"expected numbers, got {source}"

@@ -18,6 +18,7 @@ import dagster as dg
 import pandas as pd
 
 from kz_domain.period import previous_period
+from orchestration.asset_keys import ELIGIBILITY_LIST_KEY, FAMILY_FEATURES_KEY, FAMILY_SCORES_KEY
 from orchestration.partitions import month_region_partitions, monthly_partitions, period_and_region
 from orchestration.publication.schema import SERVICES
 from orchestration.quality import continuity, evidence, gate_log
@@ -25,8 +26,7 @@ from orchestration.quality.gx_runner import check_names, load_suite
 from orchestration.quality.list_drift import list_drift as list_drift_table
 from orchestration.quality.tolerances import tolerances
 from orchestration.resources import WAREHOUSE_POOL, GxRunnerResource, PublicationResource, WarehouseResource
-from orchestration.scoring.assets import FAMILY_SCORES_KEY
-from orchestration.warehouse.keys import ELIGIBILITY_LIST_KEY, FAMILY_FEATURES_KEY
+from scoring_core.config import all_levels
 
 
 def suite_columns(suite_name: str) -> list[str]:
@@ -44,7 +44,7 @@ def level_shares(scores: pd.DataFrame) -> pd.DataFrame:
     """Share of each level within each region: columns region_kato, level, families, share."""
     counts = scores.groupby(["region_kato", "level"]).size().rename("families").reset_index()
     full = pd.MultiIndex.from_product(
-        [counts["region_kato"].unique(), range(1, 7)], names=["region_kato", "level"]
+        [counts["region_kato"].unique(), all_levels()], names=["region_kato", "level"]
     )
     counts = counts.set_index(["region_kato", "level"]).reindex(full, fill_value=0).reset_index()
     counts["share"] = counts["families"] / counts.groupby("region_kato")["families"].transform("sum")

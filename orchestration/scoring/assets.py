@@ -12,12 +12,11 @@ import pandas as pd
 import pyarrow as pa
 
 from kz_domain.period import parse_period
+from orchestration.asset_keys import FAMILY_FEATURES_KEY, FAMILY_SCORES_KEY
 from orchestration.partitions import monthly_partitions
 from orchestration.quality import evidence
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
-from orchestration.warehouse.keys import FAMILY_FEATURES_KEY
-
-FAMILY_SCORES_KEY = dg.AssetKey(["family_scores"])
+from scoring_core.config import all_levels
 
 
 def level_distribution(scores: pa.Table) -> pd.DataFrame:
@@ -25,7 +24,7 @@ def level_distribution(scores: pa.Table) -> pd.DataFrame:
     # Counted in Arrow: no Python string per family for the region.
     counts = scores.group_by(["region_kato", "level"]).aggregate([([], "count_all")]).to_pandas()
     table = counts.pivot(index="region_kato", columns="level", values="count_all").fillna(0).astype("int64")
-    table = table.reindex(columns=range(1, 7), fill_value=0).sort_index()
+    table = table.reindex(columns=all_levels(), fill_value=0).sort_index()
     table.columns = [f"level_{level}" for level in table.columns]
     table["families"] = table.sum(axis=1)
     return table.reset_index()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.asset_keys import LANDING_KEY
 from orchestration.landing.pin import changed_since_pin, pinned
 from orchestration.partitions import month_region_partitions, monthly_partitions, period_and_region
 from orchestration.quality import evidence, gate_log
@@ -114,7 +115,7 @@ def warehouse_dbt_models(
     def record(outcomes: list) -> None:
         changed_during_build.extend(changed_since_pin(month_dir, pin))
         unchanged = dg.AssetCheckResult(
-            asset_key=dg.AssetKey(["landing"]),
+            asset_key=LANDING_KEY,
             check_name=LANDING_UNCHANGED_CHECK,
             passed=not changed_during_build,
         )
