@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import kz_domain.regions
+from benchmarks import landing
 from benchmarks.machine import reference_line
 from orchestration.warehouse.cli_args import production_exclusion_args
 
@@ -45,22 +46,6 @@ sys.exit(0 if ok else 1)
 """
 PILOT_REGIONS = list(kz_domain.regions.PILOT_REGIONS)
 TARGETS = {"national": (300.0, 12.0), "pilot": (30.0, 12.0), "pilot-on-national": (30.0, 12.0)}  # s, GB
-
-
-def ensure_landing_month(month: str, scale: float, landing_root: Path) -> Path:
-    """Generate the national landing month with registry_simulator unless its manifest exists."""
-    manifest = landing_root / month / "manifest.json"
-    if manifest.exists() and json.loads(manifest.read_text()).get("scale") == scale:
-        return manifest
-    from registry_simulator import generate_month
-
-    print(f"generating landing month {month} at scale {scale} (once) ...", flush=True)
-    started = time.perf_counter()
-    generate_month(
-        month, scale=scale, regions=None, out=landing_root, truth_out=BENCH_ROOT / "truth", progress=False
-    )
-    print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
-    return manifest
 
 
 def run_dbt_build(
@@ -142,14 +127,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv if argv is not None else [])
 
     names = [args.only] if args.only else list(TARGETS)
-    national_landing = BENCH_ROOT / f"landing_scale{args.scale:g}"
+    runs = {}
     if {"national", "pilot-on-national"} & set(names):
-        ensure_landing_month(args.month, args.scale, national_landing)
-    runs = {"national": (national_landing, []), "pilot-on-national": (national_landing, PILOT_REGIONS)}
+        national, _ = landing.national_landing(args.month, args.scale)
+        runs |= {"national": (national, []), "pilot-on-national": (national, PILOT_REGIONS)}
     if "pilot" in names:
-        from benchmarks.bench_pipeline import landing_and_truth  # it imports this module
-
-        runs["pilot"] = (landing_and_truth("pilot", args.month, None, None)[0], [])
+        runs["pilot"] = (landing.pilot_landing(args.month)[0], [])
     print(reference_line("before"), flush=True)
     for name in names:
         landing_root, regions = runs[name]

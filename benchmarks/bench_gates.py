@@ -69,6 +69,7 @@ def run_months(months: list[str], scale: float, root: Path) -> dict[str, dict[st
     import dagster as dg
 
     from orchestration.definitions import build_definitions
+    from orchestration.runner import run_job
     from registry_simulator import generate_month
 
     defs = build_definitions(paths)
@@ -90,9 +91,7 @@ def run_months(months: list[str], scale: float, root: Path) -> dict[str, dict[st
             if scorable(month)
             else [k for k in job.asset_layer.executable_asset_keys if k.path[0] == "landing"]
         )
-        result = job.execute_in_process(
-            instance=instance, partition_key=month, raise_on_error=False, asset_selection=selection
-        )
+        result = run_job(defs, instance, "monthly_scoring_job", month, echo=False, asset_selection=selection)
         with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
             logged = connection.execute(
                 "select check_name, bool_and(passed) from quality_gate_log where period = ? group by 1",

@@ -11,20 +11,16 @@ from __future__ import annotations
 import argparse
 import time
 
-import dagster as dg
 import duckdb
 import pandas as pd
 
 from kz_domain.period import parse_period
 from kz_domain.regions import PILOT_REGIONS
 from orchestration.instance import local_instance
-from orchestration.partitions import month_region_key
 from orchestration.process import exit_without_teardown
+from orchestration.runner import run_month
 from orchestration.settings import PlatformPaths
 from registry_simulator.generator import DEFAULT_SEED
-
-#: Dagster's own event lines only from WARNING up: dbt's progress lines still show.
-QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,42 +66,6 @@ def ensure_landing(
         failures=failures,
     )
     print(f"generated landing drop {month} for regions {regions} in {time.perf_counter() - started:.1f} s")
-
-
-def run_job(
-    defs: dg.Definitions, instance: dg.DagsterInstance, job_name: str, partition_key
-) -> dg.ExecuteInProcessResult:
-    """Execute a job of the code location in process for one partition."""
-    job = defs.resolve_job_def(job_name)
-    started = time.perf_counter()
-    result = job.execute_in_process(
-        instance=instance, partition_key=partition_key, raise_on_error=False, run_config=QUIET_LOGS
-    )
-    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    status = "succeeded" if result.success else f"FAILED (steps: {', '.join(failed)})"
-    print(f"{job_name} [{partition_key}] {status} in {time.perf_counter() - started:.1f} s")
-    return result
-
-
-def run_month(
-    defs: dg.Definitions, instance: dg.DagsterInstance, month: str, regions: list[str]
-) -> list[dg.ExecuteInProcessResult]:
-    """The month's runs in order: monthly scoring, then (if it succeeded) each region's
-    publication and the month's analytics. The first result is always the scoring run.
-
-    The runs' dbt commands start from a warm dbt (orchestration/warehouse/dbt_zygote.py), which
-    imports dbt while the monthly run verifies the landing drop: ~2.5 s less per dbt command."""
-    from orchestration.warehouse.dbt_zygote import warm_dbt
-
-    with warm_dbt():
-        results = [run_job(defs, instance, "monthly_scoring_job", month)]
-        if results[0].success:
-            for region in regions:
-                results.append(
-                    run_job(defs, instance, "regional_publication_job", month_region_key(month, region))
-                )
-            results.append(run_job(defs, instance, "monthly_analytics_job", month))
-    return results
 
 
 def print_summary(paths: PlatformPaths, month: str) -> None:

@@ -28,8 +28,8 @@ import pyarrow as pa
 from kz_domain.period import parse_period
 from kz_domain.regions import PILOT_REGIONS, parse_region
 from orchestration.landing.drop import inspect_drop
-from orchestration.partitions import month_region_key
 from orchestration.publication.snapshot import read_current
+from orchestration.runner import run_month
 from orchestration.settings import PlatformPaths
 
 KEY = ("family_id", "beneficiary_iin")
@@ -136,22 +136,15 @@ def reproduce(
     )
     defs = build_definitions(scratch)
     instance = dg.DagsterInstance.ephemeral()
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    monthly = defs.resolve_job_def("monthly_scoring_job").execute_in_process(
-        instance=instance, partition_key=period, raise_on_error=False, run_config=quiet
-    )
+    # The month's runs without analytics; a region whose run failed has no result to compare.
+    results = run_month(defs, instance, period, regions, analytics=False, warm=False, echo=False)
+    regional = dict(zip(regions, results[1:], strict=False))  # in region order, when the month passed
     for region in regions:
         outcome = outcomes[region]
-        if not monthly.success:
+        if not results[0].success:
             outcome.differences.append("the month did not pass its gates when rerun")
             continue
-        regional = defs.resolve_job_def("regional_publication_job").execute_in_process(
-            instance=instance,
-            partition_key=month_region_key(period, region),
-            raise_on_error=False,
-            run_config=quiet,
-        )
-        if not regional.success:
+        if not regional[region].success:
             outcome.differences.append("the region's lists did not pass their gates when rerun")
             continue
         reproduced = read_current(scratch.publish_root, period, region)

@@ -21,12 +21,14 @@
 {%- endmacro %}
 
 {% macro assert_period_var() %}
-  {#- Fail early (before any model) when a build has no well-formed period (var or DBT_PERIOD):
-      the value goes into SQL, so only 'YYYY-MM' passes. -#}
-  {% if execute and flags.WHICH in ('build', 'run', 'test', 'compile', 'show') %}
+  {#- Fail early (before any model) when a command that compiles models has no well-formed
+      period (var or DBT_PERIOD): the value goes into SQL, so only 'YYYY-MM' passes. Commands
+      that do not compile models (`dbt ls`, `dbt parse`, `dbt docs generate --no-compile`) need
+      none. -#}
+  {% if execute and flags.WHICH in ('build', 'run', 'test', 'compile', 'show', 'generate') %}
     {% set period = run_period() %}
     {% if not modules.re.fullmatch('[0-9]{4}-(0[1-9]|1[0-2])', period) %}
-      {{ exceptions.raise_compiler_error("the period must be given as 'YYYY-MM': --vars '{\"period\": \"2026-10\"}' or DBT_PERIOD=2026-10") }}
+      {{ exceptions.raise_compiler_error("dbt " ~ ('docs generate' if flags.WHICH == 'generate' else flags.WHICH) ~ " compiles the models for one month: give the period as 'YYYY-MM' with --vars '{\"period\": \"2026-10\"}' or DBT_PERIOD=2026-10" ~ (" (or run dbt docs generate --no-compile)" if flags.WHICH == 'generate' else "")) }}
     {% endif %}
     {% for region in var('regions') %}
       {% if not modules.re.fullmatch('[0-9]{2}', region | string) %}
