@@ -48,6 +48,7 @@ bench: $(STAMP) $(MANIFEST)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache

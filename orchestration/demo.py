@@ -45,7 +45,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def ensure_landing(
-    paths: PlatformPaths, month: str, regions: str, scale: float, seed: int, failures: list[str] = ()
+    paths: PlatformPaths,
+    month: str,
+    regions: str,
+    scale: float,
+    seed: int,
+    failures: tuple[str, ...] | list[str] = (),
 ) -> None:
     """Generate the month's landing drop unless a complete one is already there (always, with failures)."""
     from orchestration.landing.drop import inspect_drop

@@ -33,5 +33,5 @@ def month_region_key(period: str, region: str) -> dg.MultiPartitionKey:
 
 def period_and_region(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> tuple[str, str]:
     """Split the month x region partition key of a run into (period, region)."""
-    keys = context.partition_key.keys_by_dimension  # type: ignore[union-attr]
+    keys = context.partition_key.keys_by_dimension
     return parse_period(keys["month"]), parse_region(keys["region"])

@@ -74,7 +74,7 @@ class GxRunnerResource(dg.ConfigurableResource):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         import_gx_in_background()
 
-    def validate(self, frame: pd.DataFrame, suite_name: str) -> list[ExpectationOutcome]:
+    def run_suite(self, frame: pd.DataFrame, suite_name: str) -> list[ExpectationOutcome]:
         """Validate a frame against a stored suite (see `gx_runner.validate`)."""
         return validate(frame, suite_name)
 

@@ -44,7 +44,7 @@ def run_job(
         asset_selection=asset_selection,
     )
     if echo:
-        failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        failed = [e.step_key or "" for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
         status = "succeeded" if result.success else f"FAILED (steps: {', '.join(failed)})"
         print(f"{job_name} [{partition_key}] {status} in {time.perf_counter() - started:.1f} s")
     return result

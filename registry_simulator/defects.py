@@ -180,6 +180,7 @@ def inject_row_defects(
         if len(rows) == 0:
             continue
         if defect == "invalid_iin":
+            assert iin_column is not None  # the defect is drawn only for registries with an IIN
             col = iin_column
             rows = rows[columns[col].take(pa.array(rows)).is_valid().to_numpy(zero_copy_only=False)]
             patch(col, rows, _corrupt_iins(columns[col].take(pa.array(rows))))

@@ -252,9 +252,11 @@ def generate_month(
                     families += f1 - f0
                     people += chunk_people
                     bar.update(chunk_people)
-                pending.result()
+                if pending is not None:
+                    pending.result()
                 pending = pool.submit(land_waiting_list, waiting, np.random.default_rng(region_defects_ss))
-            pending.result()
+            if pending is not None:
+                pending.result()
         except BaseException:
             if pending is not None:
                 pending.cancel()

@@ -444,10 +444,10 @@ class ChunkBuilder:
         )
         self.trader_registration = np.minimum(registration[traders], self.ref - 1)
         rows_t, starts, ends, amounts = [], [], [], []
-        for start, end in halves:
-            active = np.flatnonzero(self.trader_registration < end)
+        for first_day, last_day in halves:
+            active = np.flatnonzero(self.trader_registration < last_day)
             # The declaration of a half-year is drawn from that half-year's stream.
-            noise = self.stream("entrepreneur_income", month_key(start)).normal(0, 0.15, self.n)
+            noise = self.stream("entrepreneur_income", month_key(first_day)).normal(0, 0.15, self.n)
             income = (
                 self.trader_income[traders[active]]
                 * self.declared_share[traders[active]]
@@ -455,8 +455,8 @@ class ChunkBuilder:
                 * np.exp(noise[traders[active]])
             )
             rows_t.append(active)
-            starts.append(np.full(len(active), start, np.int32))
-            ends.append(np.full(len(active), end, np.int32))
+            starts.append(np.full(len(active), first_day, np.int32))
+            ends.append(np.full(len(active), last_day, np.int32))
             amounts.append(income)
         rows = np.concatenate(rows_t) if rows_t else np.zeros(0, np.int64)
         order = np.lexsort((np.concatenate(starts) if starts else rows, rows))
@@ -941,7 +941,14 @@ class ChunkBuilder:
         row_of_number = np.full(n * LOAN_KINDS, -1, np.int64)
         row_of_number[number] = np.arange(len(number))
         repaid = np.zeros(len(number), bool)
-        new = {"people": [], "kinds": [], "outstanding": [], "open": [], "number": [], "share": []}
+        new: dict[str, list] = {
+            "people": [],
+            "kinds": [],
+            "outstanding": [],
+            "open": [],
+            "number": [],
+            "share": [],
+        }
         for key, first, after, month_rng in self.month_streams("credit_bureau"):
             gone = row_of_number[
                 month_rng.integers(

@@ -240,7 +240,7 @@ def score(
 
 def _rejected_table(family_id: pa.Array, period: str, problems: list, bad: np.ndarray) -> pa.Table:
     rows = np.flatnonzero(bad)
-    reasons = [[] for _ in rows]
+    reasons: list[list[str]] = [[] for _ in rows]
     for text, mask in problems:
         for position in np.flatnonzero(mask[rows]):
             reasons[position].append(text)

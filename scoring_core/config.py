@@ -199,6 +199,15 @@ def parse_period(period: str) -> dt.date:
     return reference_date(period)
 
 
+def _condition_parts(text: str) -> tuple[str, str, str]:
+    """(variable, operator, right-hand side) of a condition the schema has already checked."""
+    match = _CONDITION_RE.match(text)
+    if match is None:
+        raise MethodologyError(f"not a condition: {text!r}")
+    variable, op, rhs = match.groups()
+    return variable, op, rhs
+
+
 def _key(path) -> str:
     return ".".join(str(p) for p in path) or "(top level)"
 
@@ -235,7 +244,7 @@ def apply_overrides(raw: Mapping, overrides: Mapping[str, Any] | None) -> dict:
                     raise _err("overrides", dotted, f"no item {where!r} in the methodology")
                 if last:
                     if isinstance(node[index], str):  # a condition: replace its threshold
-                        variable, op, _ = _CONDITION_RE.match(node[index]).groups()
+                        variable, op, _ = _condition_parts(node[index])
                         node[index] = f"{variable} {op} {value}"
                     else:
                         node[index] = value
@@ -334,7 +343,7 @@ def parse_methodology(
             raise _err(source, key, f"unknown variable {name!r} (not a feature of this methodology)")
 
     def condition(text: str, key: str) -> Condition:
-        variable, op, rhs = _CONDITION_RE.match(text).groups()
+        variable, op, rhs = _condition_parts(text)
         check_variable(variable, key)
         try:
             threshold = float(rhs)
@@ -356,7 +365,7 @@ def parse_methodology(
     for i, name in enumerate(raw["declared_income"]):
         check_variable(name, f"declared_income.{i}", allow_derived=False)
 
-    indicators = []
+    indicators: list[Indicator] = []
     for spec in raw["indicators"]:
         key = f"indicators.{spec['code']}"
         if spec["code"] in {ind.code for ind in indicators}:
@@ -443,7 +452,7 @@ def parse_methodology(
         version=raw["version"],
         effective_from=dt.date.fromisoformat(raw["effective_from"]),
         source=source,
-        raw=raw,
+        raw=dict(raw),
         features=dict(features),
         hidden_income={k: float(v) for k, v in raw["hidden_income"].items()},
         declared_income=tuple(raw["declared_income"]),

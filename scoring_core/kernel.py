@@ -16,7 +16,7 @@ x >= hi, so a value scores with compares and adds, no searching or branching per
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numba
 import numpy as np
@@ -206,7 +206,7 @@ def build_kernel_inputs(
     return layout, params
 
 
-_JIT = {
+_JIT: dict[str, Any] = {
     "cache": True,
     "error_model": "numpy",
 }  # numpy error model: no per-division checks, so loops vectorise

@@ -136,10 +136,10 @@ def reference_score(features: pd.DataFrame, methodology: Methodology, pm: float)
     # Step 5: reasons: negative indicators, most negative first, ties in Step 2 order, at most 3.
     order = np.argsort(point_matrix, axis=1, kind="stable")[:, :3]
     codes = np.array(m.indicator_codes, dtype=object)
-    reasons = {}
+    reasons: dict[str, np.ndarray] = {}
     for r in range(3):
         negative = np.take_along_axis(point_matrix, order[:, r : r + 1], axis=1)[:, 0] < 0
-        reasons[f"reason_{r + 1}"] = np.where(negative, codes[order[:, r]], None)
+        reasons[f"reason_{r + 1}"] = np.where(negative, codes[order[:, r]], np.array([None], dtype=object))
 
     letters = {lv.level: lv.legacy_letter for lv in m.levels}
     result = pd.DataFrame(

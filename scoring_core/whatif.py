@@ -292,7 +292,7 @@ def build_patterns(columns: Mapping[str, np.ndarray], region_index: np.ndarray, 
     score_ids, score_values = pd.factorize(fixed_score)
     key.append((score_ids.astype(np.int64), len(score_values)))
     condition_thresholds: dict[int, set[float]] = {}
-    for k in np.flatnonzero(~np.array(fixed, bool)):
+    for k in map(int, np.flatnonzero(~np.array(fixed, bool))):
         if base.ind_per_unit[k]:  # points per unit vary: keep the units exact
             for v in _slice(base, "num", k, "var"):
                 ids, uniques = pd.factorize(row(int(v)))
@@ -461,7 +461,8 @@ def simulate(
     on every family (the slow path; tests compare both)."""
     started = time.perf_counter()
     if hasattr(features, "to_pydict") and not isinstance(features, pd.DataFrame):  # Arrow
-        features = {name: features.column(name).to_numpy() for name in features.column_names}
+        table: Any = features
+        features = {name: table.column(name).to_numpy() for name in table.column_names}
     columns = {k: np.asarray(v) for k, v in dict(features.items()).items()}
     everything = [Variant(BASELINE, {}), *[v for v in variants if v.overrides or v.name != BASELINE]]
     compiled = compile_variants(baseline, everything)

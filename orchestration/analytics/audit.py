@@ -202,8 +202,11 @@ def _rates(families: int, poor: int, targeted: int, targeted_not_poor: int, poor
 def rules(population: pd.DataFrame) -> list[tuple[str, str | None]]:
     """(rule column, universe column or None for everyone) of every rule audited."""
     listed = [(service_rule(s), f"group: {s}") for s in SERVICE_GROUPS if population[f"group: {s}"].any()]
-    baselines = [(rule, None) for rule in (ASP_RULE, ASP_LOAN_RULE) if rule in population.columns]
-    return [(level_rule(k), None) for k in LEVEL_CUTOFFS] + baselines + listed
+    baselines: list[tuple[str, str | None]] = [
+        (rule, None) for rule in (ASP_RULE, ASP_LOAN_RULE) if rule in population.columns
+    ]
+    levels: list[tuple[str, str | None]] = [(level_rule(k), None) for k in LEVEL_CUTOFFS]
+    return levels + baselines + listed
 
 
 def audit_table(population: pd.DataFrame, truth_column: str = POOR, by: str | None = None) -> pd.DataFrame:

@@ -254,12 +254,12 @@ def verify_drop(
         if stale is not None and extract.registry not in accept_stale:
             found.append(stale)
         months_back = feeds()[extract.registry].volume_baseline_months_back
-        compared = entry(months_back, extract.registry)
+        compared, earlier = entry(months_back, extract.registry), baseline(months_back)
         volume = volume_finding(
             extract.registry,
             int(extract.rows or 0),
             compared.rows if compared else None,
-            baseline(months_back).period if compared else "",
+            earlier.period if compared and earlier else "",
         )
         if volume is not None and extract.registry not in accept_volume:
             found.append(volume)

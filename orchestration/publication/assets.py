@@ -6,6 +6,8 @@ checks. Dagster's in-run blocking is not what guards the payment systems: the st
 publishes, however it is launched, and a refusal writes nothing on either side.
 """
 
+from typing import Any
+
 import dagster as dg
 import pandas as pd
 import pyarrow as pa
@@ -56,7 +58,7 @@ def published_eligibility_lists(
         postgres_conninfo=publication.postgres_conninfo,
     )
     snapshot = release.snapshot
-    metadata = {
+    metadata: dict[str, Any] = {
         "status": snapshot.status,
         "version": snapshot.version,
         "path": dg.MetadataValue.path(str(snapshot.path)),

@@ -176,7 +176,7 @@ def ensure_published_schema(conn: psycopg.Connection) -> None:
     # Only when missing: CREATE OR REPLACE VIEW would take an exclusive lock that queues readers.
     missing = conn.execute(
         "SELECT to_regclass('published.current_eligibility') IS NULL OR to_regclass('published.publication_log') IS NULL"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if missing:
         conn.execute(_DDL)
 
@@ -185,18 +185,18 @@ def postgres_state(conninfo: str, period: str, region: str) -> tuple[str | None,
     """(current version, time of its last logged switch as ISO text) of a period x region in
     PostgreSQL; (None, None) when nothing was loaded there."""
     with psycopg.connect(conninfo) as conn:
-        if conn.execute("SELECT to_regclass('published.current_version')").fetchone()[0] is None:
+        if conn.execute("SELECT to_regclass('published.current_version')").fetchall()[0][0] is None:
             return None, None
         current = conn.execute(
             "SELECT version FROM published.current_version WHERE period = %s AND region = %s",
             (period, region),
         ).fetchone()
-        if conn.execute("SELECT to_regclass('published.publication_log')").fetchone()[0] is None:
+        if conn.execute("SELECT to_regclass('published.publication_log')").fetchall()[0][0] is None:
             return (current[0] if current else None), None
         switched = conn.execute(
             "SELECT max(switched_at) FROM published.publication_log WHERE period = %s AND region = %s",
             (period, region),
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     return (current[0] if current else None), (switched.isoformat() if switched else None)
 
 
@@ -238,7 +238,7 @@ def _copy_version(conn: psycopg.Connection, manifest: dict, tables: dict[str, pa
     copied = conn.execute(
         "SELECT count(*) FROM published.eligibility_list WHERE period = %s AND region = %s AND version = %s",
         (manifest["period"], manifest["region"], manifest["version"]),
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if copied != manifest["totals"]["rows"]:
         raise RuntimeError(
             f"copied {copied} rows of {manifest['version']}, the manifest says {manifest['totals']['rows']}"

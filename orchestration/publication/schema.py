@@ -100,7 +100,7 @@ def conform_service_list(
     columns = {}
     for field in ELIGIBILITY_SCHEMA:
         column, problem = _cast_column(table.column(field.name), field)
-        if problem:
+        if problem or column is None:
             issues.append(f"{prefix}: column {field.name}: {problem}")
             continue
         nulls = column.null_count

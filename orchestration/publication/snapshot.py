@@ -283,10 +283,12 @@ def list_versions(root: str | os.PathLike, period: str, region: str) -> list[str
     region_dir = Path(root) / period / region
     if not region_dir.is_dir():
         return []
-    return sorted(
-        (entry.name for entry in region_dir.iterdir() if _VERSION_PATTERN.match(entry.name)),
-        key=lambda name: int(_VERSION_PATTERN.match(name).group(1)),
-    )
+    numbered = {
+        entry.name: int(match.group(1))
+        for entry in region_dir.iterdir()
+        if (match := _VERSION_PATTERN.match(entry.name))
+    }
+    return sorted(numbered, key=numbered.__getitem__)
 
 
 def read_snapshot(snapshot_dir: str | os.PathLike) -> tuple[dict, dict[str, pa.Table]]:

@@ -13,6 +13,7 @@ Every outcome is logged bound to the fingerprint of the dataset it checked (`evi
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pandas as pd
@@ -54,7 +55,7 @@ def level_shares(scores: pd.DataFrame) -> pd.DataFrame:
 def _results(
     asset_key: dg.AssetKey, suite_name: str, frame: pd.DataFrame, gx: GxRunnerResource
 ) -> Iterator[dg.AssetCheckResult]:
-    for outcome in gx.validate(frame, suite_name):
+    for outcome in gx.run_suite(frame, suite_name):
         yield dg.AssetCheckResult(
             asset_key=asset_key,
             check_name=outcome.check_name,
@@ -268,7 +269,7 @@ def month_continuity(
         fingerprint = evidence.current_fingerprint(connection, evidence.SCORES, period)
         has_previous = connection.execute(
             "select count(*) > 0 from family_scores where period = ?", [previous]
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         metadata: dict = {"previous_period": previous, "tolerances_version": tolerances().version}
         if not has_previous:
             passed, metadata["baseline"] = True, "the previous month is not in the warehouse"
@@ -361,7 +362,7 @@ def list_drift(
         drift = list_drift_table(current, baselines, tolerances())
         beyond = drift.loc[drift["beyond_tolerance"].astype(bool)]
         approved = bool(config.approved_by.strip())
-        metadata = {
+        metadata: dict[str, Any] = {
             "baselines": ", ".join(baselines) or "no published list yet",
             "tolerances_version": tolerances().version,
             "services_beyond_tolerance": ", ".join(sorted(set(beyond["service"]))) or "none",

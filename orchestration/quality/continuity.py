@@ -81,7 +81,7 @@ def continuity_table(
     """One row per region and metric: value now, value in the previous month (distribution), the
     change or the value judged, its limit and whether it is within. Regions the previous month did
     not have are not judged (no baseline)."""
-    rows = []
+    rows: list[tuple] = []
     before = baseline.set_index("region_kato")
     carried = links.set_index("region_kato") if len(links) else pd.DataFrame()
     for record in current.itertuples(index=False):

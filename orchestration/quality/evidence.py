@@ -151,7 +151,7 @@ def content_digest(
             f"select count(*), coalesce(sum(hash(fingerprinted_row)::hugeint), 0)::varchar "
             f"from {table} as fingerprinted_row where {where}",
             params,
-        ).fetchone()
+        ).fetchall()[0]
         parts.append(f"{table}:{rows}:{summed}")
         total += rows
     return _sha256("|".join(parts)), total
@@ -327,7 +327,7 @@ def _table_exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(
         connection.execute(
             "select count(*) from information_schema.tables where table_name = ?", [table]
-        ).fetchone()[0]
+        ).fetchall()[0][0]
     )
 
 

@@ -148,6 +148,8 @@ def validate(frame: pd.DataFrame, suite_name: str) -> list[ExpectationOutcome]:
     outcomes = []
     for item in result.results:
         config = item.expectation_config
+        if config is None:  # GX reports every result with its configuration
+            raise RuntimeError(f"GX suite {suite_name}: a result without its expectation")
         meta = config.meta or {}
         details = item.result or {}
         raised = (item.exception_info or {}).get("raised_exception", False)

@@ -61,14 +61,15 @@ class PlatformDbtCliResource(DbtCliResource):
     def _cli_version(self) -> Version:
         return Version(installed_version("dbt-core"))
 
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
         # No adapter: dagster-dbt then streams dbt's events live instead of waiting for the end.
         return None
 
 
 def dbt_resource() -> DbtCliResource:
     """The dbt CLI resource bound to our project and executable."""
-    return PlatformDbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
+    # dagster-dbt accepts a DbtProject here (its annotation says str)
+    return PlatformDbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())  # type: ignore[arg-type]
 
 
 @contextmanager
