@@ -255,6 +255,18 @@ def apply_overrides(raw: Mapping, overrides: Mapping[str, Any] | None) -> dict:
     return result
 
 
+def check_override(methodology: Methodology, key: str, value: Any) -> dict:
+    """The methodology's raw config with one override applied and checked against the schema;
+    MethodologyError naming the key and what is wrong otherwise (the checks across values run
+    when the whole methodology is parsed)."""
+    raw = _normalise_dates(apply_overrides(methodology.raw, {key: value}))
+    error = next(iter(jsonschema.Draft202012Validator(_schema()).iter_errors(raw)), None)
+    if error is not None:
+        where = _describe_path(raw, error.absolute_path)
+        raise MethodologyError(f"overrides: {key}: {where}: {error.message}")
+    return raw
+
+
 def _list_index(items: list, part: str) -> int | None:
     for i, item in enumerate(items):
         if isinstance(item, dict) and part in (str(item.get("code")), str(item.get("level"))):

@@ -36,7 +36,9 @@ _EVERY_REGION_OF_THE_MONTH = dg.MultiToSingleDimensionPartitionMapping(partition
 def family_level_changes(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    from orchestration.analytics.changes import build_changes, previous_period, transition_matrix
+    from kz_domain.period import previous_period
+    from orchestration.analytics.change_store import build_changes
+    from orchestration.analytics.changes import transition_matrix
     from scoring_core import methodology_for_period
 
     period = context.partition_key

@@ -13,13 +13,12 @@ Causes (one per family, first that applies):
   move: the "change" is not real, and it is never attributed to that registry;
 - `parameters_changed`: points moved but no input feature did (the ПМ of the period, for one).
 
-Pure pandas/numpy (vectorised over families: sentences are built once per distinct case) plus
-the DuckDB reading and writing of the `family_level_changes` table.
+Pure pandas/numpy, vectorised over families: sentences are built once per distinct case, from
+the templates in `sentences.yaml`. The warehouse reading and writing is `change_store.py`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,68 +42,14 @@ PARAMETERS_CHANGED = "parameters_changed"
 # Money features are compared at tiyn precision: float noise is not a change.
 _FLOAT_TOLERANCE = 0.005
 
-# Sentence templates. {b}/{a}: levels before/after; {why}: a reason or indicator name;
-# {data}: "(data from X, as of D)" built by _data_clause; {vb}/{va}: methodology versions.
-SENTENCES: dict[str, dict[str, str]] = {
-    "stays": {
-        "kk": "Сіздің отбасыңыз {a}-деңгейде қалды.",
-        "ru": "Ваша семья осталась на уровне {a}.",
-        "en": "Your family stays at level {a}.",
-    },
-    "down": {
-        "kk": "Сіздің отбасыңыз {b}-деңгейден {a}-деңгейге ауысты, себебі: {why}{data}",
-        "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что: {why}{data}",
-        "en": "Your family moved from level {b} to level {a} because: {why}{data}",
-    },
-    "lost": {
-        "kk": "Сіздің отбасыңыз {b}-деңгейден {a}-деңгейге ауысты, себебі мына көрсеткіш төмендеді: {why}{data}",
-        "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что снизился показатель: {why}{data}",
-        "en": "Your family moved from level {b} to level {a} because this went down: {why}{data}",
-    },
-    "up": {
-        "kk": "Сіздің отбасыңыз {b}-деңгейден {a}-деңгейге ауысты, себебі мына көрсеткіш жақсарды: {why}{data}",
-        "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что улучшился показатель: {why}{data}",
-        "en": "Your family moved from level {b} to level {a} because this improved: {why}{data}",
-    },
-    "gate_lifted": {
-        "kk": "Сіздің отбасыңыз {b}-деңгейден {a}-деңгейге ауысты, себебі бұл енді қолданылмайды: {why}{data}",
-        "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что это больше не применяется: {why}{data}",
-        "en": "Your family moved from level {b} to level {a} because this no longer applies: {why}{data}",
-    },
-    METHODOLOGY_CHANGED: {
-        "kk": "Сіздің отбасыңыз {b}-деңгейден {a}-деңгейге ауысты, себебі бағалау әдістемесі өзгерді ({vb} → {va}).",
-        "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что изменилась методика оценки ({vb} → {va}).",
-        "en": "Your family moved from level {b} to level {a} because the scoring methodology changed ({vb} → {va}).",
-    },
-    SOURCE_STALE: {
-        "kk": "Сіздің отбасыңыздың деңгейі {b}-ден {a}-ге өзгерді, бірақ бұл жаңартылмаған деректерден алынған"
-        " ({stale}): бұл нақты өзгеріс ретінде есептелмейді және жаңа деректер бойынша тексеріледі.",
-        "ru": "Уровень вашей семьи изменился с {b} на {a}, но изменение взято из необновлённых данных"
-        " ({stale}): оно не считается реальным и будет проверено по свежим данным.",
-        "en": "Your family's level changed from {b} to {a}, but the change comes from data that was not refreshed"
-        " ({stale}): it is not treated as a real change and will be checked against fresh data.",
-    },
-    PARAMETERS_CHANGED: {
-        "kk": "Сіздің отбасыңыз {b}-деңгейден {a}-деңгейге ауысты, себебі кезеңнің күнкөріс минимумы немесе"
-        " басқа параметрі өзгерді; сіздің деректеріңіз өзгерген жоқ.",
-        "ru": "Ваша семья перешла с уровня {b} на уровень {a}, потому что изменился прожиточный минимум или"
-        " другой параметр периода; ваши данные не изменились.",
-        "en": "Your family moved from level {b} to level {a} because the subsistence minimum or another"
-        " parameter of the period changed; your data did not change.",
-    },
-}
+SENTENCES_PATH = Path(__file__).with_name("sentences.yaml")
+_TEMPLATES = yaml.safe_load(SENTENCES_PATH.read_text(encoding="utf-8"))
+#: Sentence templates per case and language (orchestration/analytics/sentences.yaml).
+SENTENCES: dict[str, dict[str, str]] = _TEMPLATES["sentences"]
 # "(data from X, as of D; Y, as of E)." and "X, still as of D"
-_DATA_ITEM = {
-    "kk": "{src}, {date} жағдай бойынша",
-    "ru": "{src}, по состоянию на {date}",
-    "en": "{src}, as of {date}",
-}
-_DATA_WRAP = {"kk": " (дереккөзі: {items}).", "ru": " (данные: {items}).", "en": " (data from {items})."}
-_STALE_ITEM = {
-    "kk": "{src}, әлі де {date} жағдай бойынша",
-    "ru": "{src}, всё ещё по состоянию на {date}",
-    "en": "{src}, still as of {date}",
-}
+_DATA_ITEM: dict[str, str] = _TEMPLATES["data_item"]
+_DATA_WRAP: dict[str, str] = _TEMPLATES["data_wrap"]
+_STALE_ITEM: dict[str, str] = _TEMPLATES["stale_item"]
 
 
 @dataclass(frozen=True)
@@ -157,12 +102,6 @@ def gate_inputs(methodology: Methodology) -> dict[str, set[str]]:
         gate.code: _expand_variables({c.variable for c in gate.when}, methodology)
         for gate in methodology.gates
     }
-
-
-def previous_period(period: str) -> str:
-    """The month before `period` (YYYY-MM)."""
-    first = dt.date.fromisoformat(f"{period}-01")
-    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
 
 
 def _changed(before: pd.Series, after: pd.Series) -> np.ndarray:
@@ -479,69 +418,3 @@ def families_not_compared(scores_before: pd.DataFrame, scores_after: pd.DataFram
     """Families scored only in the later month (new) or only in the earlier one (gone)."""
     before, after = set(scores_before.family_id), set(scores_after.family_id)
     return {"new_families": len(after - before), "gone_families": len(before - after)}
-
-
-# ---------------------------------------------------------------- warehouse reading and writing
-
-
-def scored_regions(connection, period: str) -> list[str]:
-    """Regions with scores in the period (the unit of work: one region's families fit in memory)."""
-    rows = connection.execute(
-        "select distinct region_kato from family_scores where period = ? order by 1", [period]
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
-def read_month(connection, period: str, region: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(scores, features) of one period and region from the warehouse."""
-    scores = connection.execute(
-        "select * from family_scores where period = ? and region_kato = ?", [period, region]
-    ).df()
-    features = connection.execute(
-        "select * from family_features where period = ? and region_kato = ?", [period, region]
-    ).df()
-    return scores, features
-
-
-def write_changes(connection, period: str, frames: list[pd.DataFrame]) -> int:
-    """Replace the period's rows of `family_level_changes` by `frames` in one transaction."""
-    connection.execute("begin transaction")
-    try:
-        for i, frame in enumerate(frames):
-            connection.register("incoming_changes", frame)
-            if i == 0:
-                connection.execute(
-                    f"create table if not exists {CHANGES_TABLE} as select * from incoming_changes limit 0"
-                )
-                connection.execute(f"delete from {CHANGES_TABLE} where period = ?", [period])
-            connection.execute(f"insert into {CHANGES_TABLE} by name select * from incoming_changes")
-            connection.unregister("incoming_changes")
-        connection.execute("commit")
-    except Exception:
-        connection.execute("rollback")
-        raise
-    return sum(len(f) for f in frames)
-
-
-def build_changes(connection, period: str, methodology: Methodology, source_map: SourceMap | None = None):
-    """Explain every family of `period` vs the month before, region by region, and write the table.
-
-    Returns (changes of all regions, counts of families not compared) or None when the previous
-    month has no scores.
-    """
-    previous = previous_period(period)
-    previous_regions = set(scored_regions(connection, previous))
-    if not previous_regions:
-        return None
-    frames, not_compared = [], {"new_families": 0, "gone_families": 0}
-    for region in scored_regions(connection, period):
-        scores_a, features_a = read_month(connection, period, region)
-        scores_b, features_b = read_month(connection, previous, region)
-        for key, value in families_not_compared(scores_b, scores_a).items():
-            not_compared[key] += value
-        frames.append(explain_changes(scores_b, scores_a, features_b, features_a, methodology, source_map))
-    frames = [f for f in frames if len(f)]
-    if frames:
-        write_changes(connection, period, frames)
-    changes = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return changes, not_compared

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from kz_domain.period import previous_period
 from orchestration.analytics.changes import (
     DATA_CHANGED,
     METHODOLOGY_CHANGED,
@@ -14,7 +15,6 @@ from orchestration.analytics.changes import (
     families_not_compared,
     indicator_inputs,
     load_source_map,
-    previous_period,
     transition_matrix,
 )
 from tests.analytics.families import methodology, two_months
@@ -159,3 +159,11 @@ def test_sources_are_grouped_by_their_as_of_date():
     assert _sources_text(mask, dates, sources, source_map, "en", _DATA_ITEM) == (
         "pension contributions, the health register, as of 2026-09-30; the vehicle register, as of 2026-08-31"
     )
+
+
+def test_every_sentence_template_exists_in_every_language():
+    from orchestration.analytics.changes import _DATA_ITEM, _DATA_WRAP, _STALE_ITEM, LANGUAGES, SENTENCES
+
+    for name, template in [*SENTENCES.items(), ("data_item", _DATA_ITEM), ("data_wrap", _DATA_WRAP)]:
+        assert set(template) == set(LANGUAGES), name
+    assert set(_STALE_ITEM) == set(LANGUAGES)
