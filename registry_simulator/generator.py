@@ -28,12 +28,13 @@ from tqdm import tqdm
 
 from kz_domain.landing_contract import REGISTRIES, REGISTRY_NAMES
 
+from .chunk import ChunkPopulation, build_chunk
 from .defects import DefectRates, inject_family_defects, inject_row_defects
 from .failures import apply_failures, parse_failure, seed_for
 from .geography import KATO_CLASSIFIER_VERSION, REGION_BY_PREFIX, REGION_INDEX, REGIONS, parse_regions
 from .period import Period, to_days
 from .population import build_region
-from .registries import ChunkBuilder
+from .registries import STEPS, truth
 from .writer import StreamingParquet, sha256_of, write_json_atomically
 
 GENERATOR_VERSION = "1.1.0"
@@ -228,15 +229,10 @@ def generate_month(
                 for c, chunk_ss in enumerate(chunks_ss.spawn(n_chunks)):
                     data_ss, defects_ss = chunk_ss.spawn(2)
                     f0, f1 = int(bounds[c]), int(bounds[c + 1])
-                    built = ChunkBuilder(
-                        pop,
-                        period,
-                        f0,
-                        f1,
-                        int(dead_bounds[c]),
-                        int(dead_bounds[c + 1]),
-                        data_ss,
-                    ).build()
+                    chunk = ChunkPopulation.of(
+                        pop, period, f0, f1, int(dead_bounds[c]), int(dead_bounds[c + 1]), data_ss
+                    )
+                    built = build_chunk(chunk, STEPS, truth)
                     tables = {name: _to_table(name, cols, as_of) for name, cols in built.tables.items()}
                     if pending is not None:
                         pending.result()

@@ -1,7 +1,7 @@
 """Families and people of one region: composition, ages, sex, addresses and unique valid IINs.
 
 Everything is vectorised over the region (a few arrays of a couple of million entries at most);
-the registries are then built family-chunk by family-chunk in :mod:`registry_simulator.registries`.
+the registries are then built family-chunk by family-chunk (:mod:`registry_simulator.chunk`, :mod:`registry_simulator.registries`).
 """
 
 from __future__ import annotations
