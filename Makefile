@@ -45,10 +45,14 @@ ui: $(STAMP) $(MANIFEST)
 bench: $(STAMP) $(MANIFEST)
 	$(BIN)/python -m benchmarks.run_all
 
+# SQL lint compiles the models (dbt templater) for a placeholder month, into its own target folder.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	mkdir -p data/lint
+	DBT_PERIOD=2026-01 WAREHOUSE_PATH=$(CURDIR)/data/lint/warehouse.duckdb DBT_TARGET_PATH=$(CURDIR)/data/lint/target \
+	  DBT_LOG_PATH=$(CURDIR)/data/lint/logs $(BIN)/sqlfluff lint dbt_project/models
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs .pytest_cache

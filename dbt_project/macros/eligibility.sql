@@ -107,8 +107,9 @@
 
 {% macro elig_assert_money_for_period() -%}
   {#- Stop the list build when money_by_year has no row for the period's year: every amount
-      needs that year's ПМ and МРП, and without them the rules would silently list nobody. -#}
-  {%- if execute -%}
+      needs that year's ПМ and МРП, and without them the rules would silently list nobody.
+      Only when models are built: compiling them (dbt compile, the SQL linter) needs no data. -#}
+  {%- if execute and flags.WHICH in ('build', 'run') -%}
     {%- set year = run_period()[:4] -%}
     {%- set found = run_query("select count(*) from " ~ ref('money_by_year') ~ " where year = " ~ year).columns[0].values()[0] -%}
     {%- if found == 0 -%}

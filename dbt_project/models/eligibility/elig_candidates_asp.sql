@@ -30,7 +30,10 @@ partitions as (
     -- the (period, region) pairs of the features, a superset of with_rule's: read from the features
     -- table rather than from with_rule, so with_rule has one reader and a run's period and region
     -- filter reaches its scans (a second reader made DuckDB build it for the whole country)
-    select distinct period, region_kato as region from {{ ref('family_features') }}
+    select distinct
+        period,
+        region_kato as region
+    from {{ ref('family_features') }}
 ),
 
 regional_pm_in_force as (
@@ -63,7 +66,8 @@ assessed as (
         ), 2) as poverty_line_kzt,
         round(
             (with_rule.declared_income + case when with_rule.count_hidden_income then with_rule.hidden_income else 0 end)
-            / with_rule.n_members, 2) as per_capita_income_kzt
+            / with_rule.n_members, 2
+        ) as per_capita_income_kzt
     from with_rule
     join regional_pm_in_force using (period, region)
     where with_rule.n_members > 0
@@ -77,8 +81,9 @@ eligible as (
             + child_supplement_mrp * mrp_kzt * n_children_1_6
         ) as amount_kzt
     from assessed
-    where per_capita_income_kzt <= poverty_line_kzt
-      and not (exclude_non_mortgage_loans and has_non_mortgage_loan)
+    where
+        per_capita_income_kzt <= poverty_line_kzt
+        and not (exclude_non_mortgage_loans and has_non_mortgage_loan)
 )
 
 select

@@ -16,13 +16,19 @@ with_rule as (
 ),
 
 children as (
-    select period, family_id, iin
+    select
+        period,
+        family_id,
+        iin
     from {{ ref('family_members') }}
     where is_child and disability_group is not null and is_home_schooled
 ),
 
 eligible as (
-    select with_rule.*, children.iin as child_iin, round(with_rule.amount_mrp_per_child * with_rule.mrp_kzt) as amount_kzt
+    select
+        with_rule.*,
+        children.iin as child_iin,
+        round(with_rule.amount_mrp_per_child * with_rule.mrp_kzt) as amount_kzt
     from with_rule
     join children on children.period = with_rule.period and children.family_id = with_rule.family_id
 )

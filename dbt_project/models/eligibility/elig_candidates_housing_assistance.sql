@@ -23,12 +23,15 @@ assessed as (
         least(housing_costs, norm_m2_per_person * n_members * tariff_kzt_per_m2) as covered_costs_kzt,
         declared_income + case when count_hidden_income then hidden_income else 0 end as family_income_kzt
     from with_rule
-    where not rents_private
-      and (n_dwellings = 1 or (n_dwellings = 0 and rents_state_housing))
+    where
+        not rents_private
+        and (n_dwellings = 1 or (n_dwellings = 0 and rents_state_housing))
 ),
 
 eligible as (
-    select *, round(covered_costs_kzt - income_share * family_income_kzt) as amount_kzt
+    select
+        *,
+        round(covered_costs_kzt - income_share * family_income_kzt) as amount_kzt
     from assessed
 )
 

@@ -46,31 +46,40 @@ assessed as (
         string_split(with_rule.eligible_groups, ',') as groups_allowed,
         round(
             (with_rule.declared_income + case when with_rule.count_hidden_income then with_rule.hidden_income else 0 end)
-            / with_rule.n_members, 2) as per_capita_income_kzt,
+            / with_rule.n_members, 2
+        ) as per_capita_income_kzt,
         round(with_rule.income_limit_pm * with_rule.pm_kzt, 2) as income_limit_kzt,
         list_filter([
             case when member_facts.has_disability_g12 then 'disability_g12' end,
             case when member_facts.has_child_disability then 'child_disability' end,
             case when with_rule.n_children >= with_rule.large_family_min_children then 'large_family' end,
-            case when member_facts.housing_waiting_list_category = 'orphan'
-                  and list_bool_or(list_transform(member_facts.adult_ages, lambda a: a < with_rule.orphan_max_age))
-                 then 'orphan' end,
-            case when member_facts.housing_waiting_list_category = 'mother_many_children'
-                 then 'mother_many_children' end
+            case
+                when
+                    member_facts.housing_waiting_list_category = 'orphan'
+                    and list_bool_or(list_transform(member_facts.adult_ages, lambda a: a < with_rule.orphan_max_age))
+                    then 'orphan'
+            end,
+            case
+                when member_facts.housing_waiting_list_category = 'mother_many_children'
+                    then 'mother_many_children'
+            end
         ], lambda g: g is not null) as groups_met
     from with_rule
     join member_facts
-      on member_facts.period = with_rule.period and member_facts.family_id = with_rule.family_id
+        on member_facts.period = with_rule.period and member_facts.family_id = with_rule.family_id
     where with_rule.n_members > 0
 ),
 
 eligible as (
-    select *, round(rent_share * rent_monthly_private) as amount_kzt
+    select
+        *,
+        round(rent_share * rent_monthly_private) as amount_kzt
     from assessed
-    where rents_private
-      and rent_monthly_private > 0
-      and per_capita_income_kzt < income_limit_kzt
-      and list_has_any(groups_met, groups_allowed)
+    where
+        rents_private
+        and rent_monthly_private > 0
+        and per_capita_income_kzt < income_limit_kzt
+        and list_has_any(groups_met, groups_allowed)
 )
 
 select

@@ -8,21 +8,33 @@ with
 
 service_rows as (
     -- the candidates at an allowed level (eligibility_assessment applies the level filter)
-    select period, region, service, family_id, beneficiary_iin, level, amount_kzt,
-           rule_version, methodology_version, reason_codes
+    select
+        period,
+        region,
+        service,
+        family_id,
+        beneficiary_iin,
+        level,
+        amount_kzt,
+        rule_version,
+        methodology_version,
+        reason_codes
     from {{ ref('eligibility_assessment') }}
     where {{ elig_partition_filter() }} and listed
 ),
 
 recipients as (
     -- the family head; should a family have none, its oldest adult (then oldest member)
-    select family_id, iin as recipient_iin
+    select
+        family_id,
+        iin as recipient_iin
     from {{ ref('family_members') }}
-    where period = {{ period_literal() }}
-      and family_id in (select family_id from service_rows)
+    where
+        period = {{ period_literal() }}
+        and family_id in (select family_id from service_rows)
     qualify row_number() over (
         partition by family_id
-        order by is_head desc, age >= {{ var('adult_age', 18) }} desc, age desc, iin
+        order by is_head desc, age >= {{ var('adult_age', 18) }} desc, age desc, iin asc
     ) = 1
 )
 
@@ -38,6 +50,6 @@ select
     cast(service_rows.amount_kzt as double) as amount_kzt,
     cast(service_rows.rule_version as varchar) as rule_version,
     cast(service_rows.methodology_version as varchar) as methodology_version,
-    cast(service_rows.reason_codes as varchar[]) as reason_codes
+    cast(service_rows.reason_codes as varchar []) as reason_codes
 from service_rows
 left join recipients on recipients.family_id = service_rows.family_id

@@ -7,14 +7,26 @@ with
 
 offered as (
     -- the rule version of each service in force for the period (what the list rows carry)
-    select period, region, service, rule_version
+    select
+        period,
+        region,
+        service,
+        rule_version
     from (
-        select {{ period_literal() }} as period, region, service, rule_version, valid_from
+        select
+            {{ period_literal() }} as period,
+            region,
+            service,
+            rule_version,
+            valid_from
         from {{ ref('eligibility_service_rules') }}
         where valid_from <= {{ elig_period_start(period_literal()) }}
     ) as rules
     where {{ elig_partition_filter() }}
-    qualify row_number() over (partition by region, service order by valid_from desc) = 1
+    qualify row_number() over (
+        partition by region, service
+        order by valid_from desc
+    ) = 1
 ),
 
 totals as (

@@ -6,25 +6,42 @@ with families as (
 ),
 
 members as (
-    select family_id, iin, is_head from {{ ref('int_family_members') }}
+    select
+        family_id,
+        iin,
+        is_head
+    from {{ ref('int_family_members') }}
 ),
 
 persons as (
-    select iin, dwelling_id, settlement_type from {{ ref('int_persons') }}
+    select
+        iin,
+        dwelling_id,
+        settlement_type
+    from {{ ref('int_persons') }}
 ),
 
 kato_codes as (
-    select kato, settlement_type from {{ ref('kato_codes') }}
+    select
+        kato,
+        settlement_type
+    from {{ ref('kato_codes') }}
 ),
 
 sizes as (
-    select family_id, count(*) as n_members
+    select
+        family_id,
+        count(*) as n_members
     from members
     group by family_id
 ),
 
 heads as (
-    select members.family_id, members.iin as head_iin, persons.dwelling_id, persons.settlement_type
+    select
+        members.family_id,
+        members.iin as head_iin,
+        persons.dwelling_id,
+        persons.settlement_type
     from members
     join persons on persons.iin = members.iin
     where members.is_head

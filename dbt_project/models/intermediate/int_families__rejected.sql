@@ -10,7 +10,9 @@ kept as (
 ),
 
 sizes as (
-    select family_id, count(*) as n_members
+    select
+        family_id,
+        count(*) as n_members
     from {{ ref('int_family_members') }}
     group by family_id
 )

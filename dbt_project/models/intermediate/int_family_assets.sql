@@ -3,7 +3,10 @@
 {%- set ref_date = reference_date() %}
 
 with members as (
-    select family_id, iin from {{ ref('int_family_members') }}
+    select
+        family_id,
+        iin
+    from {{ ref('int_family_members') }}
 ),
 
 vehicles as (
@@ -42,7 +45,9 @@ family_vehicle_objects as (
 ),
 
 family_agri_machinery_types as (
-    select members.family_id, count(distinct vehicles.agri_machinery_type) as n_agri_machinery_types
+    select
+        members.family_id,
+        count(distinct vehicles.agri_machinery_type) as n_agri_machinery_types
     from members
     join vehicles on vehicles.iin = members.iin
     where vehicles.vehicle_type = 'agri_machinery'
@@ -96,9 +101,12 @@ family_land as (
 
 families as (
     select family_id from family_vehicles
-    union select family_id from family_real_estate
-    union select family_id from family_livestock
-    union select family_id from family_land
+    union
+    select family_id from family_real_estate
+    union
+    select family_id from family_livestock
+    union
+    select family_id from family_land
 )
 
 select

@@ -8,15 +8,24 @@
 {%- set ref_date = reference_date() %}
 
 with families as (
-    select family_id, head_dwelling_id from {{ ref('int_families') }}
+    select
+        family_id,
+        head_dwelling_id
+    from {{ ref('int_families') }}
 ),
 
 members as (
-    select family_id, iin from {{ ref('int_family_members') }}
+    select
+        family_id,
+        iin
+    from {{ ref('int_family_members') }}
 ),
 
 real_estate as (
-    select object_id, area_m2 from {{ ref('stg_real_estate') }}
+    select
+        object_id,
+        area_m2
+    from {{ ref('stg_real_estate') }}
 ),
 
 rent_contracts as (
@@ -36,7 +45,11 @@ waiting_list as (
 
 dwelling_areas as (
     -- one area per cadastral object (co-owners repeat it)
-    select object_id, max(area_m2) as area_m2 from real_estate group by object_id
+    select
+        object_id,
+        max(area_m2) as area_m2
+    from real_estate
+    group by object_id
 ),
 
 family_rents as (
@@ -64,16 +77,21 @@ rent_summary as (
 ),
 
 rented_head_dwelling as (
-    select families.family_id, max(family_rents.area_m2) as area_m2
+    select
+        families.family_id,
+        max(family_rents.area_m2) as area_m2
     from families
     join family_rents
-      on family_rents.family_id = families.family_id
-     and family_rents.dwelling_id = families.head_dwelling_id
+        on
+            family_rents.family_id = families.family_id
+            and family_rents.dwelling_id = families.head_dwelling_id
     group by families.family_id
 ),
 
 last_bills as (
-    select dwelling_id, {{ exact_sum('utilities_kzt + maintenance_kzt') }} as housing_costs
+    select
+        dwelling_id,
+        {{ exact_sum('utilities_kzt + maintenance_kzt') }} as housing_costs
     from housing_costs
     group by dwelling_id, billing_month
     qualify billing_month = max(billing_month) over (partition by dwelling_id)

@@ -16,7 +16,11 @@ families as (
 ),
 
 persons as (
-    select iin, is_born, is_alive from {{ ref('int_persons') }}
+    select
+        iin,
+        is_born,
+        is_alive
+    from {{ ref('int_persons') }}
 ),
 
 checked as (
@@ -38,13 +42,16 @@ checked as (
 ),
 
 usable as (
-    select * from checked where unusable_reason is null
+    select * from checked
+    where unusable_reason is null
 ),
 
 contested as (
     -- persons with more than one usable link (a few thousand): only their links are ranked, so
     -- the window sorts those rows instead of every person's link
-    select iin from usable group by iin having count(*) > 1
+    select iin from usable
+    group by iin
+    having count(*) > 1
 ),
 
 ranked as (
@@ -52,18 +59,21 @@ ranked as (
         *,
         row_number() over (
             partition by iin
-            order by {{ role_priority('role') }}, link_date desc nulls last, family_id
+            order by {{ role_priority('role') }}, link_date desc nulls last, family_id asc
         ) as claim_rank,
         first_value(family_id) over (
             partition by iin
-            order by {{ role_priority('role') }}, link_date desc nulls last, family_id
+            order by {{ role_priority('role') }}, link_date desc nulls last, family_id asc
         ) as winning_family_id
     from usable
     where iin in (select iin from contested)
 )
 
 select
-    family_id, iin, role, link_date,
+    family_id,
+    iin,
+    role,
+    link_date,
     case
         when claim_rank = 1 then null
         when family_id = winning_family_id then 'DUPLICATE_LINK'
@@ -73,10 +83,22 @@ select
 from ranked
 union all
 -- a single usable link is the person's membership
-select family_id, iin, role, link_date, null as resolution_code, {{ period_literal() }} as period
+select
+    family_id,
+    iin,
+    role,
+    link_date,
+    null as resolution_code,
+    {{ period_literal() }} as period
 from usable
 where iin not in (select iin from contested)
 union all
-select family_id, iin, role, link_date, unusable_reason as resolution_code, {{ period_literal() }} as period
+select
+    family_id,
+    iin,
+    role,
+    link_date,
+    unusable_reason as resolution_code,
+    {{ period_literal() }} as period
 from checked
 where unusable_reason is not null

@@ -3,13 +3,20 @@
 -- Narrow on purpose (keys, role, head flag): the marts join the int_persons attributes they need,
 -- which costs less than writing every person attribute a second time (20 M wide rows nationally).
 with links as (
-    select family_id, iin, role, link_date
+    select
+        family_id,
+        iin,
+        role,
+        link_date
     from {{ ref('int_family_links__resolved') }}
     where resolution_code is null
 ),
 
 birth_dates as (
-    select iin, birth_date from {{ ref('int_persons') }}
+    select
+        iin,
+        birth_date
+    from {{ ref('int_persons') }}
 )
 
 select
@@ -19,7 +26,7 @@ select
     links.link_date,
     row_number() over (
         partition by links.family_id
-        order by (links.role = 'head') desc, birth_dates.birth_date, links.iin
+        order by (links.role = 'head') desc, birth_dates.birth_date, links.iin asc
     ) = 1 as is_head
 from links
 join birth_dates on birth_dates.iin = links.iin

@@ -81,7 +81,9 @@ entrepreneur as (
 ),
 
 benefits as (
-    select iin, {{ exact_sum('amount_kzt') }} as benefits_window_kzt
+    select
+        iin,
+        {{ exact_sum('amount_kzt') }} as benefits_window_kzt
     from pensions_benefits
     where month >= {{ window_start }} and month < {{ ref_date }}
     group by iin
@@ -112,13 +114,17 @@ education_now as (
     select
         iin,
         arg_min(
-            {'institution_type': institution_type, 'study_form': study_form},
-            {'level_rank': case institution_type when 'university' then 1 when 'college' then 2 when 'school' then 3 else 4 end,
-             'latest_start_first': -julian(start_date),
-             'study_form': study_form}
+            { 'institution_type': institution_type, 'study_form': study_form },
+            {
+                'level_rank': case institution_type
+                    when 'university' then 1 when 'college' then 2 when 'school' then 3 else 4
+                end,
+                'latest_start_first': -julian(start_date),
+                'study_form': study_form
+            }
         ) filter (
             where start_date <= {{ ref_date }}
-              and (end_date >= {{ ref_date }} or (end_date is null and status = 'enrolled'))
+            and (end_date >= {{ ref_date }} or (end_date is null and status = 'enrolled'))
         ) as enrolment,
         bool_or(
             status = 'graduated'
@@ -137,8 +143,9 @@ business as (
         bool_or(business_role = 'company_founder') as is_company_founder,
         bool_or(declared_income_12m_kzt > 0) as has_business_income
     from business_registry
-    where registration_date <= {{ ref_date }}
-      and (deregistration_date is null or deregistration_date > {{ ref_date }})
+    where
+        registration_date <= {{ ref_date }}
+        and (deregistration_date is null or deregistration_date > {{ ref_date }})
     group by iin
 ),
 
@@ -146,15 +153,17 @@ business as (
 recent_cars as (
     select distinct iin
     from vehicles
-    where vehicle_type = 'car'
-      and registration_date >= {{ signal_start }} and registration_date < {{ ref_date }}
+    where
+        vehicle_type = 'car'
+        and registration_date >= {{ signal_start }} and registration_date < {{ ref_date }}
 ),
 
 foreign_trips as (
     select iin
     from border_crossings
-    where direction = 'exit'
-      and crossing_date >= {{ signal_start }} and crossing_date < {{ ref_date }}
+    where
+        direction = 'exit'
+        and crossing_date >= {{ signal_start }} and crossing_date < {{ ref_date }}
     group by iin
     having count(*) >= {{ var('signal_min_foreign_trips') }}
 ),
@@ -189,12 +198,16 @@ persons as (
         disability_now.disability_group,
         chronic.iin is not null as is_chronic,
         education_now.enrolment is not null as is_enrolled,
-        education_now.enrolment.institution_type as institution_type,
-        education_now.enrolment.study_form as study_form,
-        coalesce(education_now.enrolment.institution_type in ('college', 'university')
-                 and education_now.enrolment.study_form = 'full_time', false) as is_full_time_student,
-        coalesce(education_now.enrolment.institution_type = 'school'
-                 and education_now.enrolment.study_form = 'home_schooling', false) as is_home_schooled,
+        education_now.enrolment.institution_type,
+        education_now.enrolment.study_form,
+        coalesce(
+            education_now.enrolment.institution_type in ('college', 'university')
+            and education_now.enrolment.study_form = 'full_time', false
+        ) as is_full_time_student,
+        coalesce(
+            education_now.enrolment.institution_type = 'school'
+            and education_now.enrolment.study_form = 'home_schooling', false
+        ) as is_home_schooled,
         coalesce(education_now.has_tertiary_or_vocational, false) as has_tertiary_or_vocational,
         coalesce(wages.wages_window_kzt, 0) / {{ var('income_window_months') }} as income_wages,
         coalesce(entrepreneur.entrepreneur_window_kzt, 0) / {{ var('income_window_months') }} as income_entrepreneur,
@@ -207,8 +220,10 @@ persons as (
             as has_declared_business_income,
         recent_cars.iin is not null as signal_recent_car,
         foreign_trips.iin is not null as signal_foreign_trips,
-        coalesce(business.is_sole_trader and not business.has_business_income
-                 and coalesce(entrepreneur.entrepreneur_window_kzt, 0) = 0, false) as signal_sole_trader_zero_income,
+        coalesce(
+            business.is_sole_trader and not business.has_business_income
+            and coalesce(entrepreneur.entrepreneur_window_kzt, 0) = 0, false
+        ) as signal_sole_trader_zero_income,
         coalesce(credit.has_loan, false) as has_loan,
         coalesce(credit.has_non_mortgage_loan, false) as has_non_mortgage_loan,
         coalesce(credit.has_arrears_90, false) as has_arrears_90
@@ -236,14 +251,14 @@ classified as (
         has_recent_wage or has_declared_business_income as is_working,
         -- adult under retirement age, not disability group I/II, not a full-time student
         age >= {{ var('adult_age') }}
-            and age < retirement_age
-            and coalesce(disability_group not in ('I', 'II'), true)
-            and not is_full_time_student as is_able_bodied
+        and age < retirement_age
+        and coalesce(disability_group not in ('I', 'II'), true)
+        and not is_full_time_student as is_able_bodied
     from persons
 )
 
 select
     *,
     is_able_bodied and not is_working
-        and (signal_recent_car or signal_foreign_trips or signal_sole_trader_zero_income) as has_informal_signal
+    and (signal_recent_car or signal_foreign_trips or signal_sole_trader_zero_income) as has_informal_signal
 from classified

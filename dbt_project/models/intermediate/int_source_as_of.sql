@@ -3,5 +3,7 @@
 
 select
 {%- for registry in var('landing_registries') %}
-    (select max(extract_as_of) from {{ ref('stg_' ~ registry ~ '__checked') }}) as as_of_{{ registry }}{{ ',' if not loop.last }}
+    (select max(extract_as_of) from {{ ref('stg_' ~ registry ~ '__checked') }})
+        as as_of_{{ registry }}{{ ',' if not loop.last }}  -- noqa: LT02
+
 {%- endfor %}

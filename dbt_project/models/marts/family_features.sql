@@ -9,7 +9,10 @@ with families as (
 ),
 
 members as (
-    select family_id, iin from {{ ref('int_family_members') }}
+    select
+        family_id,
+        iin
+    from {{ ref('int_family_members') }}
 ),
 
 persons as (
@@ -106,7 +109,8 @@ select
     cast(composition.n_informal_signal_adults as integer) as n_informal_signal_adults,
     ---------- lineage: as-of date of every registry the features come from
 {%- for registry in var('landing_registries') if registry != 'housing_waiting_list' %}
-    cast(source_as_of.as_of_{{ registry }} as date) as as_of_{{ registry }}{{ ',' if not loop.last }}
+    cast(source_as_of.as_of_{{ registry }} as date) as as_of_{{ registry }}{{ ',' if not loop.last }}  -- noqa: LT02
+
 {%- endfor %}
 from families
 join composition on composition.family_id = families.family_id

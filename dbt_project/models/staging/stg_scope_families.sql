@@ -2,7 +2,10 @@
 -- Families of the selected regions (var `regions`); read raw because scope decides what staging reads.
 -- Empty on a national run (regions = []), where nothing is filtered.
 with families as (
-    select family_id, address_kato from {{ landing_extract('families') }}
+    select
+        family_id,
+        address_kato
+    from {{ landing_extract('families') }}
 )
 
 select distinct family_id

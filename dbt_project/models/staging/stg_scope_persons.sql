@@ -2,11 +2,17 @@
 -- Persons in scope of a regional run: registered in a selected region, or linked to a family of one.
 -- Empty on a national run (regions = []), where nothing is filtered.
 with population as (
-    select iin, address_kato from {{ landing_extract('population') }}
+    select
+        iin,
+        address_kato
+    from {{ landing_extract('population') }}
 ),
 
 family_links as (
-    select family_id, iin from {{ landing_extract('family_links') }}
+    select
+        family_id,
+        iin
+    from {{ landing_extract('family_links') }}
 ),
 
 scope_families as (
