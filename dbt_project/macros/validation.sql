@@ -27,14 +27,13 @@
       iin_repeats: true for the monthly registries (pension contributions, pensions and benefits:
       ~10 rows per person), where the checksum is computed once per distinct IIN and joined back;
       else it is computed per row, which costs less than finding the distinct IINs and joining
-      them back when a person has one or two rows (the seven next largest registries: 9.0 ->
-      7.8 s on the pilot month). With iin_repeats, the model reads `renamed` twice (all rows,
+      them back when a person has one or two rows. With iin_repeats, the model reads `renamed` twice (all rows,
       distinct IINs): its import CTEs are declared `not materialized`, else DuckDB buffers the
       whole extract in memory once to feed both (the second scan only reads the IIN column of
       the Parquet file).
       The copies are collapsed before the checks run: a row's checks depend only on its columns,
       so copies get the same reason, and the group-by's hash table does not carry the reason
-      code (the 19 staging models of the pilot month: 27.1 -> 25.7 s, same rows). -#}
+      code. -#}
   collapsed as (
     -- a hash aggregate over all columns: cheaper than a window, and it keeps the count
     select *, count(*) as n_copies
@@ -110,7 +109,7 @@
   {#- Every copy of an invalid row with its reason, and every copy but one of a valid row that came
       more than once, as DUPLICATE. One select with unnest(range(...)) in the select list: a
       lateral join with range() or a union of the two cases made DuckDB scan the whole checked
-      table (count(*) of the pension rejects: 2.4 s, now 0.2 s; same rows). -#}
+      table. -#}
   select * exclude (n_copies, copy) replace (coalesce(reason_code, 'DUPLICATE') as reason_code)
   from (
     select *, unnest(range(if(reason_code is null, n_copies - 1, n_copies))) as copy

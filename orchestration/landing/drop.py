@@ -63,7 +63,7 @@ class DropStatus:
 
 #: Read size for hashing. Reading and hashing release the GIL; after each chunk the thread must win
 #: it back, which takes up to 5 ms while another thread runs Python (the background GX import at
-#: run start): with 1 MB chunks that doubled or tripled the pilot's landing check (0.6 s -> 2.8 s).
+#: run start): small chunks multiply that wait, so chunks are large.
 HASH_CHUNK_BYTES = 16 << 20
 
 

@@ -23,8 +23,8 @@ with_rule as (
 member_facts as (
     -- member facts and the family's waiting-list entry (family_members repeats it on every member),
     -- for families on the waiting list only: no other family can be eligible, so the inner join in
-    -- `assessed` applies that condition, and the aggregate stays small (over every family of the
-    -- country it cost 6 s per regional run)
+    -- `assessed` applies that condition, and the aggregate stays small (it would otherwise run
+    -- over every family of the country in each regional run)
     select
         period,
         family_id,
