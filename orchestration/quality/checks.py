@@ -159,6 +159,32 @@ class DriftApproval(dg.Config):
     reason: str = ""
 
 
+def record_approvable(
+    connection, context, result: dg.AssetCheckResult, *, period: str, region: str, dataset: str, fingerprint
+) -> dg.AssetCheckResult:
+    """Log the outcome of a gate a data engineer may approve, with the approval's note when the
+    result's metadata carries one; return the result."""
+    metadata = result.metadata or {}
+    note = ""
+    if "approved_by" in metadata:
+        note = f"approved by {_text(metadata['approved_by'])}: {_text(metadata.get('approval_reason', ''))}"
+    gate_log.record(
+        connection,
+        period,
+        region,
+        context.run.run_id,
+        [result],
+        note=note,
+        dataset=dataset,
+        fingerprint=fingerprint,
+    )
+    return result
+
+
+def _text(value) -> str:
+    return str(getattr(value, "value", value))
+
+
 def last_published_period(publication: PublicationResource, before: str) -> str | None:
     """The newest period before `before` with a published list in any region."""
     root = Path(publication.root)
@@ -198,22 +224,15 @@ def level_share_drift(
     with warehouse.connect() as connection:
         fingerprint = evidence.current_fingerprint(connection, evidence.SCORES, period)
         result = _drift_result(context, config, connection, period, baseline_period)
-        note = (
-            f"drift approved by {config.approved_by}: {config.reason}"
-            if "approved_by" in result.metadata
-            else ""
-        )
-        gate_log.record(
+        return record_approvable(
             connection,
-            period,
-            "",
-            context.run.run_id,
-            [result],
-            note=note,
+            context,
+            result,
+            period=period,
+            region="",
             dataset=evidence.SCORES,
             fingerprint=fingerprint,
         )
-    return result
 
 
 def _drift_result(context, config: DriftApproval, connection, period: str, baseline_period: str | None):
@@ -298,18 +317,15 @@ def month_continuity(
         result = dg.AssetCheckResult(
             asset_key=FAMILY_SCORES_KEY, check_name="month_continuity", passed=passed, metadata=metadata
         )
-        note = f"approved by {config.approved_by}: {config.reason}" if "approved_by" in metadata else ""
-        gate_log.record(
+        return record_approvable(
             connection,
-            period,
-            "",
-            context.run.run_id,
-            [result],
-            note=note,
+            context,
+            result,
+            period=period,
+            region="",
             dataset=evidence.SCORES,
             fingerprint=fingerprint,
         )
-    return result
 
 
 def published_totals(publication: PublicationResource, period: str, region: str) -> tuple[str, dict] | None:
@@ -368,10 +384,8 @@ def list_drift(
             "services_beyond_tolerance": ", ".join(sorted(set(beyond["service"]))) or "none",
             "drift": dg.MetadataValue.md(drift.to_markdown(index=False) if len(drift) else "no baseline"),
         }
-        note = ""
         if len(beyond) and approved:
             metadata |= {"approved_by": config.approved_by, "approval_reason": config.reason}
-            note = f"list drift approved by {config.approved_by}: {config.reason}"
             context.log.warning(
                 "list drift of %s approved by %s: %s", region, config.approved_by, config.reason
             )
@@ -381,14 +395,12 @@ def list_drift(
             passed=not len(beyond) or approved,
             metadata=metadata,
         )
-        gate_log.record(
+        return record_approvable(
             connection,
-            period,
-            region,
-            context.run.run_id,
-            [result],
-            note=note,
+            context,
+            result,
+            period=period,
+            region=region,
             dataset=evidence.ELIGIBILITY_LIST,
             fingerprint=fingerprint,
         )
-    return result
