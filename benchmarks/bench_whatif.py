@@ -21,6 +21,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from kz_domain.regions import PILOT_REGIONS
 from scoring_core import methodology_for_period
 from scoring_core.money import subsistence_minimum
 from scoring_core.synthetic import random_features
@@ -41,14 +42,15 @@ def synthetic_population(n: int, seed: int = 0) -> tuple[dict, pd.DataFrame, dic
     pm = subsistence_minimum(PERIOD)
     features = random_features(n, pm, seed)
     rng = np.random.default_rng(seed + 1)
-    features["region_kato"] = np.where(rng.random(n) < 0.5, "79", "35")
+    shymkent, karaganda = PILOT_REGIONS
+    features["region_kato"] = np.where(rng.random(n) < 0.5, shymkent, karaganda)
     picked = np.flatnonzero(rng.random(n) < 0.2)
     candidates = pd.DataFrame({
         "family_id": features["family_id"][picked],
         "service": np.array(list(SERVICES))[rng.integers(0, len(SERVICES), len(picked))],
         "amount_kzt": np.round(rng.uniform(5_000, 60_000, len(picked))),
     })  # fmt: skip
-    allowed = {(s, r): levels for s, levels in SERVICES.items() for r in ("79", "35")}
+    allowed = {(s, r): levels for s, levels in SERVICES.items() for r in PILOT_REGIONS}
     return features, candidates, allowed
 
 

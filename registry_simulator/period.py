@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kz_domain.period import reference_date
+from kz_domain.period import previous_period, reference_date
 
 EPOCH = dt.date(1970, 1, 1)
 MONEY_SEED = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "money_by_year.csv"
@@ -61,8 +61,7 @@ class Period:
 
     @property
     def previous(self) -> Period:
-        prev = month_start(self.year, self.month - 1)
-        return Period(prev.year, prev.month)
+        return Period.parse(previous_period(self.label))
 
     @property
     def ref_days(self) -> int:
