@@ -39,6 +39,11 @@ class PlatformPaths:
             publish_root=_path("PUBLISH_ROOT", data_root / "published"),
         )
 
+    @property
+    def corrections_root(self) -> Path:
+        """The append-only log of corrections (orchestration/corrections/store.py)."""
+        return _path("CORRECTIONS_ROOT", self.data_root / "corrections")
+
     def export(self) -> None:
         """Make the paths visible to child processes (dbt reads them from the environment).
 

@@ -1,0 +1,3 @@
+from orchestration.corrections.cli import main
+
+raise SystemExit(main())

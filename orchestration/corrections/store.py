@@ -1,0 +1,330 @@
+"""Corrections of registry data: an append-only, validated log of events, one JSON line each.
+
+Why a file and not the warehouse or PostgreSQL: DuckDB takes one writer per file, so a correction
+could not be filed while a monthly run holds the warehouse; PostgreSQL is optional in this
+deployment (only payment systems need it), and corrections must work without it. An append-only
+JSON Lines file under an exclusive lock accepts writes at any time, is fsynced line by line, keeps
+the whole history (who did what, when: nothing is ever rewritten), and dbt reads it as a source
+with DuckDB's `read_json` (no extension to download).
+
+Events: `filed` (the correction itself), then at most one decision, `approved` or `rejected`,
+then possibly `withdrawn`. Approval by the requester is refused. A correction is one of:
+
+* a registry value: (registry, column) of the landing contract, for the subject's rows (or one
+  row, by the registry's row key), with the registry's value and the corrected value;
+* a family membership change: the subject person leaves (or joins) a family card.
+
+Errors name the correction, the field and the problem, never a value: subjects are IINs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from kz_domain.iin import is_valid_iin
+from kz_domain.landing_contract import REGISTRIES
+from orchestration.publication.durable_fs import append_line_synced
+
+LOG_NAME = "corrections.jsonl"
+SCHEMA_VERSION = 1
+DECISIONS = ("approved", "rejected")
+EVENTS = ("filed", *DECISIONS, "withdrawn")
+MEMBERSHIP_CHANGES = ("leaves_family", "joins_family")
+#: Columns a correction may not change: the keys that say which row and whose it is.
+_KEY_COLUMNS = frozenset({"extract_as_of"})
+
+
+class CorrectionError(ValueError):
+    """A correction or a decision that cannot be recorded; the message quotes no value."""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    document_type: str
+    reference: str
+    date: str
+
+
+@dataclass
+class Correction:
+    """The current state of one correction, folded from its events."""
+
+    correction_id: str
+    kind: str  # registry_value | membership
+    subject_iin: str
+    registry: str | None
+    column: str | None
+    record_key: str | None
+    registry_value: Any
+    corrected_value: Any
+    family_id: int | None
+    change: str | None
+    evidence: Evidence
+    requested_by: str
+    filed_at: str
+    effective_from: str
+    valid_until: str | None
+    reason: str
+    state: str = "filed"  # filed | approved | rejected | withdrawn
+    decided_by: str | None = None
+    decided_at: str | None = None
+    decision_reason: str | None = None
+    history: list[dict] = field(default_factory=list)
+
+    def in_force_on(self, day: dt.date) -> bool:
+        """Approved, and `day` lies in [effective_from, valid_until)."""
+        if self.state != "approved" or dt.date.fromisoformat(self.effective_from) > day:
+            return False
+        return self.valid_until is None or day < dt.date.fromisoformat(self.valid_until)
+
+
+def log_path(root: Path) -> Path:
+    return Path(root) / LOG_NAME
+
+
+@contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    Path(root).mkdir(parents=True, exist_ok=True)
+    with open(Path(root) / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_events(root: Path) -> list[dict]:
+    path = log_path(root)
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def corrections(root: Path) -> dict[str, Correction]:
+    """Every correction's current state, in filing order."""
+    state: dict[str, Correction] = {}
+    for event in read_events(root):
+        cid = event["correction_id"]
+        if event["event"] == "filed":
+            state[cid] = Correction(
+                correction_id=cid,
+                kind=event["kind"],
+                subject_iin=event["subject_iin"],
+                registry=event.get("registry"),
+                column=event.get("column"),
+                record_key=event.get("record_key"),
+                registry_value=event.get("registry_value"),
+                corrected_value=event.get("corrected_value"),
+                family_id=event.get("family_id"),
+                change=event.get("change"),
+                evidence=Evidence(**event["evidence"]),
+                requested_by=event["by"],
+                filed_at=event["at"],
+                effective_from=event["effective_from"],
+                valid_until=event.get("valid_until"),
+                reason=event.get("reason", ""),
+            )
+        else:
+            correction = state[cid]
+            correction.state = event["event"]
+            if event["event"] in DECISIONS:
+                correction.decided_by, correction.decided_at = event["by"], event["at"]
+                correction.decision_reason = event.get("reason")
+        state[cid].history.append({k: event[k] for k in ("event", "by", "at") if k in event})
+    return state
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _append(root: Path, event: dict) -> None:
+    event = {"schema_version": SCHEMA_VERSION, **event}
+    append_line_synced(log_path(root), json.dumps(event, ensure_ascii=False, sort_keys=True).encode())
+
+
+def _date(text: str | None, what: str, *, optional: bool = False) -> str | None:
+    if text is None and optional:
+        return None
+    try:
+        return dt.date.fromisoformat(str(text)).isoformat()
+    except ValueError:
+        raise CorrectionError(f"{what}: not a date YYYY-MM-DD") from None
+
+
+def _typed(value: Any, registry: str, column: str, what: str) -> Any:
+    """`value` as the contract's type of the column (None stays None), or CorrectionError."""
+    if value is None:
+        return None
+    kind = REGISTRIES[registry].field(column).type
+    try:
+        if pa.types.is_string(kind):
+            if not isinstance(value, str):
+                raise TypeError
+            return value
+        if pa.types.is_date(kind):
+            return dt.date.fromisoformat(str(value)).isoformat()
+        if pa.types.is_boolean(kind):
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() in ("true", "false"):
+                return str(value).lower() == "true"
+            raise TypeError
+        if pa.types.is_integer(kind):
+            if isinstance(value, bool) or float(value) != int(float(value)):
+                raise TypeError
+            return int(float(value))
+        if pa.types.is_floating(kind):
+            return float(value)
+    except (TypeError, ValueError):
+        raise CorrectionError(f"{what}: not a value of type {kind} ({registry}.{column})") from None
+    raise CorrectionError(f"{what}: {registry}.{column} cannot be corrected (type {kind})")
+
+
+def file_registry_correction(
+    root: Path,
+    *,
+    subject_iin: str,
+    registry: str,
+    column: str,
+    registry_value: Any,
+    corrected_value: Any,
+    evidence: Evidence,
+    requested_by: str,
+    effective_from: str,
+    valid_until: str | None = None,
+    record_key: str | None = None,
+    reason: str = "",
+    known_iins: frozenset[str] | None = None,
+) -> str:
+    """File a correction of one registry column for the subject (or one of its rows); its id."""
+    if registry not in REGISTRIES:
+        raise CorrectionError(
+            f"registry: not a registry of the landing contract (known: {', '.join(REGISTRIES)})"
+        )
+    if column not in REGISTRIES[registry].names or column in _KEY_COLUMNS:
+        raise CorrectionError(f"column: {registry} has no correctable column of that name")
+    event = {
+        "kind": "registry_value",
+        "registry": registry,
+        "column": column,
+        "record_key": record_key,
+        "registry_value": _typed(registry_value, registry, column, "registry_value"),
+        "corrected_value": _typed(corrected_value, registry, column, "corrected_value"),
+    }
+    if event["registry_value"] == event["corrected_value"]:
+        raise CorrectionError("corrected_value: equal to the registry's value, nothing to correct")
+    return _file(
+        root, subject_iin, event, evidence, requested_by, effective_from, valid_until, reason, known_iins
+    )
+
+
+def file_membership_change(
+    root: Path,
+    *,
+    subject_iin: str,
+    family_id: int,
+    change: str,
+    evidence: Evidence,
+    requested_by: str,
+    effective_from: str,
+    valid_until: str | None = None,
+    reason: str = "",
+    known_iins: frozenset[str] | None = None,
+) -> str:
+    """File a family membership change: the subject leaves (or joins) a family card; its id."""
+    if change not in MEMBERSHIP_CHANGES:
+        raise CorrectionError(f"change: one of {', '.join(MEMBERSHIP_CHANGES)}")
+    event = {"kind": "membership", "family_id": int(family_id), "change": change}
+    return _file(
+        root, subject_iin, event, evidence, requested_by, effective_from, valid_until, reason, known_iins
+    )
+
+
+def _file(
+    root, subject_iin, event, evidence, requested_by, effective_from, valid_until, reason, known_iins
+) -> str:
+    if not is_valid_iin(subject_iin):
+        raise CorrectionError("subject_iin: not a valid IIN (12 digits with a correct check digit)")
+    if known_iins is not None and subject_iin not in known_iins:
+        raise CorrectionError("subject_iin: no such person in the population extract of the period")
+    if not requested_by.strip():
+        raise CorrectionError("requested_by: who files the correction is required")
+    if not (evidence.document_type.strip() and evidence.reference.strip()):
+        raise CorrectionError("evidence: a document type and a reference are required")
+    begins = _date(effective_from, "effective_from")
+    ends = _date(valid_until, "valid_until", optional=True)
+    if ends is not None and ends <= begins:
+        raise CorrectionError("valid_until: must come after effective_from")
+    record = {
+        **event,
+        "event": "filed",
+        "subject_iin": subject_iin,
+        "evidence": {
+            "document_type": evidence.document_type,
+            "reference": evidence.reference,
+            "date": _date(evidence.date, "evidence.date"),
+        },
+        "effective_from": begins,
+        "valid_until": ends,
+        "reason": reason,
+        "by": requested_by,
+        "at": _now(),
+    }
+    with _locked(root):
+        record["correction_id"] = f"C-{len(corrections(root)) + 1:06d}"
+        _append(root, record)
+    return record["correction_id"]
+
+
+def decide(root: Path, correction_id: str, decision: str, by: str, reason: str = "") -> Correction:
+    """Approve, reject or withdraw a correction; the requester may not approve their own."""
+    if decision not in (*DECISIONS, "withdrawn"):
+        raise CorrectionError(f"decision: one of {', '.join((*DECISIONS, 'withdrawn'))}")
+    if not by.strip():
+        raise CorrectionError("by: who decides is required")
+    with _locked(root):
+        state = corrections(root)
+        if correction_id not in state:
+            raise CorrectionError(f"{correction_id}: no such correction")
+        correction = state[correction_id]
+        if decision in DECISIONS:
+            if correction.state != "filed":
+                raise CorrectionError(f"{correction_id}: already {correction.state}")
+            if by.strip() == correction.requested_by.strip():
+                raise CorrectionError(f"{correction_id}: the requester cannot decide their own correction")
+            if decision == "rejected" and not reason.strip():
+                raise CorrectionError(f"{correction_id}: a rejection needs a reason")
+        elif correction.state in ("rejected", "withdrawn"):
+            raise CorrectionError(f"{correction_id}: already {correction.state}")
+        _append(
+            root,
+            {"event": decision, "correction_id": correction_id, "by": by, "reason": reason, "at": _now()},
+        )
+        return corrections(root)[correction_id]
+
+
+def mask_iin(iin: str) -> str:
+    """An IIN as a caseworker may see it on screen: its last four digits."""
+    return "••••••••" + iin[-4:]
+
+
+def population_iins(landing_month: Path) -> frozenset[str]:
+    """The IINs of a landing month's population extract (to refuse a correction of nobody)."""
+    import duckdb
+
+    with duckdb.connect() as connection:
+        rows = connection.execute(
+            "select distinct iin from read_parquet(?) where iin is not null",
+            [str(landing_month / "population.parquet")],
+        ).fetchall()
+    return frozenset(r[0] for r in rows)
