@@ -261,7 +261,7 @@ def _file(
         raise CorrectionError("requested_by: who files the correction is required")
     if not (evidence.document_type.strip() and evidence.reference.strip()):
         raise CorrectionError("evidence: a document type and a reference are required")
-    begins = _date(effective_from, "effective_from")
+    begins = _date(effective_from, "effective_from") or ""
     ends = _date(valid_until, "valid_until", optional=True)
     if ends is not None and ends <= begins:
         raise CorrectionError("valid_until: must come after effective_from")
