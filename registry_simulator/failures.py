@@ -32,6 +32,9 @@ from kz_domain.landing_contract import REGISTRIES
 from .iin import digits_to_arrow, int_to_digits
 from .writer import sha256_of, write_json_atomically
 
+#: Registries whose staging tells two versions of one record apart by a key (and whose shifted
+#: date stays a different value after staging): where a conflicting duplicate is a conflict.
+CONFLICT_KEYED = frozenset({"population", "families", "health", "border_crossings"})
 #: The seed offset of a month generated for a population unrelated to the previous month's.
 UNRELATED_SEED_OFFSET = 7_919
 
@@ -130,26 +133,30 @@ def _conflicting_duplicates(table: pa.Table, registry: str, rng: np.random.Gener
     return pa.concat_tables([table, _replace_column(copies, field.name, moved)])
 
 
-def _new_members(population: pa.Table, n: int, rng: np.random.Generator) -> pa.Table:
-    """`n` new adults (born 1980-1999) with valid IINs, serials above any the generator uses."""
-    k = 2 * n  # some serials have no check digit
+def _new_members(population: pa.Table, n: int, rng: np.random.Generator, template: pa.Table) -> pa.Table:
+    """`n` new adults (born 1980-1999) with valid IINs that nobody in `population` has."""
+    k = 4 * n  # some serials have no check digit, some IINs are taken
     birth = np.datetime64("1980-01-01") + rng.integers(0, 20 * 365, k).astype("timedelta64[D]")
     yymmdd = np.array([int(str(b).replace("-", "")[2:]) for b in birth], np.int64)
     first_eleven = np.c_[int_to_digits(yymmdd, 6), np.full(k, 3), int_to_digits(9000 + np.arange(k), 4)]
     check = check_digits(first_eleven)
-    keep = np.flatnonzero(check >= 0)[:n]
+    valid = np.flatnonzero(check >= 0)
+    candidates = digits_to_arrow(np.c_[first_eleven[valid], check[valid]])
+    taken = pc.is_in(candidates, value_set=pc.unique(population.column("iin"))).to_numpy(zero_copy_only=False)
+    keep = valid[~taken][:n]
     iins = digits_to_arrow(np.c_[first_eleven[keep], check[keep]])
-    template = population.slice(0, 1).to_pylist()[0]
-    rows = pa.Table.from_pylist([template] * n, schema=population.schema)
+    first = template.slice(0, 1).to_pylist()[0]
+    rows = pa.Table.from_pylist([first] * n, schema=population.schema)
     rows = _replace_column(rows, "iin", iins)
     rows = _replace_column(rows, "birth_date", pa.array(birth[keep], pa.date32()))
     rows = _replace_column(rows, "sex", pa.array(["M"] * n, pa.string()))  # century/sex digit 3
     return _replace_column(rows, "death_date", pa.nulls(n, pa.date32()))
 
 
-def _clean_head(links: pa.Table, population: pa.Table) -> int:
-    """The row of the first family link of a head whose IIN is valid and appears once in
-    `family_links` and once in `population`, alive."""
+def _clean_head(links: pa.Table, population: pa.Table, from_end: bool = False) -> int:
+    """The row of the first (or, `from_end`, the last) family link of a head whose IIN is valid
+    and appears once in `family_links` and once in `population`, alive: the two family-card
+    failures of one month land on different families."""
     from kz_domain.iin import is_valid_iin
 
     alive = population.filter(pc.is_null(population.column("death_date")))
@@ -157,9 +164,9 @@ def _clean_head(links: pa.Table, population: pa.Table) -> int:
     once = {c["values"] for c in counts if c["counts"] == 1}
     living = set(alive.column("iin").to_pylist()) & once
     link_counts = {c["values"]: c["counts"] for c in pc.value_counts(links.column("iin")).to_pylist()}
-    for row, (iin, role) in enumerate(
-        zip(links.column("iin").to_pylist(), links.column("role").to_pylist(), strict=True)
-    ):
+    order = zip(links.column("iin").to_pylist(), links.column("role").to_pylist(), strict=True)
+    rows = list(enumerate(order))
+    for row, (iin, role) in reversed(rows) if from_end else rows:
         if role == "head" and iin in living and link_counts.get(iin) == 1 and is_valid_iin(iin):
             return row
     raise ValueError("no family head without defects to build the failure on")
@@ -170,13 +177,13 @@ def _family_links_failure(size: int | None) -> Callable:
         links = _read(month_dir / "family_links.parquet")
         population = _read(month_dir / "population.parquet")
         # A family head whose own records carry no row defect (valid IIN, alive, on file once).
-        row = _clean_head(links, population)
+        row = _clean_head(links, population, from_end=size is None)
         family, person = links.column("family_id")[row].as_py(), links.column("iin")[row].as_py()
         template = links.slice(row, 1)
         if size is not None:
             # A family of implausible size: members linked to one family card beyond reason.
             own = pc.equal(population.column("iin"), person)
-            people = _new_members(population.filter(own), size, rng)
+            people = _new_members(population, size, rng, template=population.filter(own))
             population = pa.concat_tables([population, people])
             iins = people.column("iin")
             families = pa.array([family] * len(iins), pa.int64())
@@ -265,6 +272,10 @@ def parse_failure(text: str) -> tuple[str, str]:
         raise ValueError(f"failure {kind}: unknown registry {registry!r}")
     if kind in {"iin_as_integer", "non_utf8"} and "iin" not in REGISTRIES[registry].names:
         raise ValueError(f"failure {kind}: registry {registry} has no iin column")
+    if kind == "conflicting_duplicates" and registry not in CONFLICT_KEYED:
+        raise ValueError(
+            f"failure {kind}: only registries whose rows have a key: {', '.join(sorted(CONFLICT_KEYED))}"
+        )
     return kind, registry
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,9 +33,10 @@ import pyarrow as pa
 
 from kz_domain.iin import is_valid_iin
 from kz_domain.landing_contract import REGISTRIES
-from orchestration.publication.durable_fs import append_line_synced
 
 LOG_NAME = "corrections.jsonl"
+#: The log holds IINs: readable and writable by the platform's user only.
+LOG_MODE = 0o600
 SCHEMA_VERSION = 1
 DECISIONS = ("approved", "rejected")
 EVENTS = ("filed", *DECISIONS, "withdrawn")
@@ -103,10 +105,15 @@ def _locked(root: Path) -> Iterator[None]:
 
 
 def read_events(root: Path) -> list[dict]:
+    """Every complete event of the log. A last line without its newline is an append cut short
+    by a crash: it was never acknowledged, so it is not an event (the next append starts a new
+    line after it)."""
     path = log_path(root)
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    text = path.read_text(encoding="utf-8")
+    complete = text if text.endswith("\n") else text[: text.rfind("\n") + 1]
+    return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
 
 def corrections(root: Path) -> dict[str, Correction]:
@@ -148,8 +155,24 @@ def _now() -> str:
 
 
 def _append(root: Path, event: dict) -> None:
+    """Append one event, fsynced, readable by its owner only (the log holds IINs)."""
     event = {"schema_version": SCHEMA_VERSION, **event}
-    append_line_synced(log_path(root), json.dumps(event, ensure_ascii=False, sort_keys=True).encode())
+    line = json.dumps(event, ensure_ascii=False, sort_keys=True).encode() + b"\n"
+    fd = os.open(log_path(root), os.O_RDWR | os.O_CREAT | os.O_APPEND, LOG_MODE)
+    try:
+        os.fchmod(fd, LOG_MODE)
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            # A torn last line: an append a crash cut short, never acknowledged. Drop it (this
+            # is the only write that is not an append), then append after the last whole line.
+            tail = os.pread(fd, min(size, 1 << 20), max(0, size - (1 << 20)))
+            os.ftruncate(fd, size - len(tail) + tail.rfind(b"\n") + 1)
+        view = memoryview(line)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _date(text: str | None, what: str, *, optional: bool = False) -> str | None:
@@ -300,7 +323,7 @@ def decide(root: Path, correction_id: str, decision: str, by: str, reason: str =
         if decision in DECISIONS:
             if correction.state != "filed":
                 raise CorrectionError(f"{correction_id}: already {correction.state}")
-            if by.strip() == correction.requested_by.strip():
+            if by.strip().casefold() == correction.requested_by.strip().casefold():
                 raise CorrectionError(f"{correction_id}: the requester cannot decide their own correction")
             if decision == "rejected" and not reason.strip():
                 raise CorrectionError(f"{correction_id}: a rejection needs a reason")
@@ -322,9 +345,15 @@ def population_iins(landing_month: Path) -> frozenset[str]:
     """The IINs of a landing month's population extract (to refuse a correction of nobody)."""
     import duckdb
 
+    failed = False
     with duckdb.connect() as connection:
-        rows = connection.execute(
-            "select distinct iin from read_parquet(?) where iin is not null",
-            [str(landing_month / "population.parquet")],
-        ).fetchall()
+        try:
+            rows = connection.execute(
+                "select distinct iin from read_parquet(?) where iin is not null",
+                [str(landing_month / "population.parquet")],
+            ).fetchall()
+        except duckdb.Error:  # its message may quote a value: never shown
+            failed = True
+    if failed:
+        raise CorrectionError(f"population extract of {landing_month.name}: missing or unreadable")
     return frozenset(r[0] for r in rows)

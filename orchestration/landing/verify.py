@@ -84,7 +84,9 @@ def verify_extract(path: Path, registry: str, manifest_rows: int | None) -> list
     except (pa.ArrowInvalid, OSError):
         return [Finding(registry, "", "not_parquet", "no valid Parquet footer: truncated or another format")]
     findings = []
-    if manifest_rows is not None and metadata.num_rows != int(manifest_rows):
+    if manifest_rows is None:
+        findings.append(Finding(registry, "", "row_count_mismatch", "the manifest states no row count"))
+    elif metadata.num_rows != int(manifest_rows):
         findings.append(
             Finding(
                 registry,

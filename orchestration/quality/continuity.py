@@ -84,6 +84,9 @@ def continuity_table(
     rows: list[tuple] = []
     before = baseline.set_index("region_kato")
     carried = links.set_index("region_kato") if len(links) else pd.DataFrame()
+    for region in sorted(set(before.index) - set(current["region_kato"])):
+        # a region scored last month and absent now: its families vanished from the month
+        rows.append((region, "region_present", 0.0, 1.0, 0.0, "present", False))
     for record in current.itertuples(index=False):
         region = record.region_kato
         if region not in before.index:

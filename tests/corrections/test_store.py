@@ -153,3 +153,23 @@ def test_the_command_line_files_approves_and_lists_with_masked_iins(tmp_path, mo
     assert "C-000001  approved" in out and OWNER[-4:] in out
     assert "the requester cannot decide their own correction" in err
     assert OWNER not in out + err and OTHER not in out + err
+
+
+def test_the_log_is_private_and_survives_an_append_cut_short(tmp_path):
+    import os
+    import stat
+
+    first = file_sold_car(tmp_path)
+    path = tmp_path / "corrections.jsonl"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    with path.open("ab") as log:
+        log.write(b'{"event": "approved", "correction_id": "C-0000')  # a crash mid-append
+    assert [e["event"] for e in read_events(tmp_path)] == ["filed"]
+    decide(tmp_path, first, "approved", "a.supervisor")
+    assert [e["event"] for e in read_events(tmp_path)] == ["filed", "approved"]
+
+
+def test_the_requester_is_recognised_whatever_the_case(tmp_path):
+    cid = file_sold_car(tmp_path)
+    with pytest.raises(CorrectionError, match="the requester cannot decide"):
+        decide(tmp_path, cid, "approved", "A.Caseworker ")
