@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -202,13 +203,16 @@ def _typed(value: Any, registry: str, column: str, what: str) -> Any:
             if str(value).lower() in ("true", "false"):
                 return str(value).lower() == "true"
             raise TypeError
+        number = float(value)
+        if isinstance(value, bool) or not math.isfinite(number):
+            raise TypeError
         if pa.types.is_integer(kind):
-            if isinstance(value, bool) or float(value) != int(float(value)):
+            if number != int(number):
                 raise TypeError
-            return int(float(value))
+            return int(number)
         if pa.types.is_floating(kind):
-            return float(value)
-    except (TypeError, ValueError):
+            return number
+    except (TypeError, ValueError, OverflowError):
         raise CorrectionError(f"{what}: not a value of type {kind} ({registry}.{column})") from None
     raise CorrectionError(f"{what}: {registry}.{column} cannot be corrected (type {kind})")
 
@@ -327,8 +331,11 @@ def decide(root: Path, correction_id: str, decision: str, by: str, reason: str =
                 raise CorrectionError(f"{correction_id}: the requester cannot decide their own correction")
             if decision == "rejected" and not reason.strip():
                 raise CorrectionError(f"{correction_id}: a rejection needs a reason")
-        elif correction.state in ("rejected", "withdrawn"):
-            raise CorrectionError(f"{correction_id}: already {correction.state}")
+        else:
+            if correction.state in ("rejected", "withdrawn"):
+                raise CorrectionError(f"{correction_id}: already {correction.state}")
+            if not reason.strip():
+                raise CorrectionError(f"{correction_id}: a withdrawal needs a reason")
         _append(
             root,
             {"event": decision, "correction_id": correction_id, "by": by, "reason": reason, "at": _now()},

@@ -79,6 +79,16 @@ def test_the_requester_cannot_approve_their_own_correction(tmp_path):
             "valid_until: must come after effective_from",
         ),
         ({"corrected_value": OWNER}, "corrected_value: equal to the registry's value"),
+        (
+            {
+                "registry": "livestock",
+                "column": "head_count",
+                "record_key": None,
+                "registry_value": 3,
+                "corrected_value": "inf",
+            },
+            "corrected_value: not a value of type int32",
+        ),
     ],
 )
 def test_bad_input_is_refused_by_field_without_quoting_a_value(tmp_path, changes, message):
@@ -101,6 +111,8 @@ def test_a_decided_correction_is_not_decided_again_and_a_rejection_needs_a_reaso
 def test_an_approved_correction_can_be_withdrawn_and_is_then_no_longer_in_force(tmp_path):
     cid = file_sold_car(tmp_path)
     decide(tmp_path, cid, "approved", "a.supervisor")
+    with pytest.raises(CorrectionError, match="a withdrawal needs a reason"):
+        decide(tmp_path, cid, "withdrawn", "a.caseworker")
     withdrawn = decide(tmp_path, cid, "withdrawn", "a.caseworker", "the sale was annulled")
     assert withdrawn.state == "withdrawn" and not withdrawn.in_force_on(dt.date(2026, 4, 1))
 
