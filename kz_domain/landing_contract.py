@@ -210,3 +210,22 @@ ROW_KEYS: dict[str, str] = {
     "health": "observation_id",
     "border_crossings": "crossing_id",
 }
+
+#: The column that identifies one record of a registry (a correction may name one row by it).
+RECORD_KEYS: dict[str, str] = {
+    **ROW_KEYS,
+    "population": "iin",
+    "families": "family_id",
+    "real_estate": "object_id",
+    "vehicles": "vehicle_id",
+    "credit_bureau": "contract_id",
+    "land_plots": "plot_id",
+    "rent_contracts": "contract_id",
+    "housing_costs": "dwelling_id",
+}
+#: The column that holds the person a registry's row is about.
+SUBJECT_COLUMNS: dict[str, str] = {
+    name: ("payer_iin" if "payer_iin" in schema.names else "iin")
+    for name, schema in REGISTRIES.items()
+    if "iin" in schema.names or "payer_iin" in schema.names
+}

@@ -55,3 +55,4 @@ class PlatformPaths:
         os.environ["TRUTH_ROOT"] = str(self.truth_root)
         os.environ["WAREHOUSE_PATH"] = str(self.warehouse_path)
         os.environ["PUBLISH_ROOT"] = str(self.publish_root)
+        os.environ["CORRECTIONS_ROOT"] = str(self.corrections_root)

@@ -100,9 +100,14 @@
 {%- endmacro %}
 
 {% macro kept_rows(checked_model) -%}
+  {#- The valid rows of a registry, one per distinct row, with the corrections in force applied
+      (macros/corrections.sql). -#}
+  {%- set kept -%}
   select * exclude (reason_code, n_copies)
   from {{ ref(checked_model) }}
   where reason_code is null
+  {%- endset -%}
+  {{ with_corrections(checked_model, kept) }}
 {%- endmacro %}
 
 {% macro rejected_rows(checked_model) -%}

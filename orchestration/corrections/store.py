@@ -33,7 +33,7 @@ from typing import Any
 import pyarrow as pa
 
 from kz_domain.iin import is_valid_iin
-from kz_domain.landing_contract import REGISTRIES
+from kz_domain.landing_contract import RECORD_KEYS, REGISTRIES, SUBJECT_COLUMNS
 
 LOG_NAME = "corrections.jsonl"
 #: The log holds IINs: readable and writable by the platform's user only.
@@ -152,12 +152,13 @@ def corrections(root: Path) -> dict[str, Correction]:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _append(root: Path, event: dict) -> None:
-    """Append one event, fsynced, readable by its owner only (the log holds IINs)."""
-    event = {"schema_version": SCHEMA_VERSION, **event}
+    """Append one event, fsynced, readable by its owner only (the log holds IINs). Call under the
+    lock: `seq` numbers the events in the order they were recorded."""
+    event = {"schema_version": SCHEMA_VERSION, "seq": len(read_events(root)) + 1, **event}
     line = json.dumps(event, ensure_ascii=False, sort_keys=True).encode() + b"\n"
     fd = os.open(log_path(root), os.O_RDWR | os.O_CREAT | os.O_APPEND, LOG_MODE)
     try:
@@ -240,6 +241,10 @@ def file_registry_correction(
         )
     if column not in REGISTRIES[registry].names or column in _KEY_COLUMNS:
         raise CorrectionError(f"column: {registry} has no correctable column of that name")
+    if record_key is not None and registry not in RECORD_KEYS:
+        raise CorrectionError(f"record_key: {registry} has no record key; correct all the subject's rows")
+    if registry not in SUBJECT_COLUMNS and record_key is None:
+        raise CorrectionError(f"record_key: {registry} rows are not a person's; name the record")
     event = {
         "kind": "registry_value",
         "registry": registry,

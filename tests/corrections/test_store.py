@@ -67,6 +67,15 @@ def test_the_requester_cannot_approve_their_own_correction(tmp_path):
         ({"column": "colour"}, "column: vehicles has no correctable column of that name"),
         ({"registry": "cars"}, "registry: not a registry of the landing contract"),
         (
+            {
+                "registry": "disability",
+                "column": "disability_group",
+                "registry_value": "III",
+                "corrected_value": "II",
+            },
+            "record_key: disability has no record key",
+        ),
+        (
             {"column": "registration_date", "registry_value": "2020-01-01", "corrected_value": "March"},
             "corrected_value: not a value of type date32",
         ),

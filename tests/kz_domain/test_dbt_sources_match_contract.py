@@ -34,3 +34,11 @@ def test_the_docs_blocks_hold_the_contracts_meaning_of_every_column():
 def test_the_dbt_var_lists_the_contract_registries_in_contract_order():
     project = yaml.safe_load((DBT / "dbt_project.yml").read_text(encoding="utf-8"))
     assert project["vars"]["landing_registries"] == list(REGISTRIES)
+
+
+def test_the_dbt_vars_of_corrections_are_the_contracts_record_keys_and_subject_columns():
+    from kz_domain.landing_contract import RECORD_KEYS, SUBJECT_COLUMNS
+
+    project = yaml.safe_load((DBT / "dbt_project.yml").read_text(encoding="utf-8"))
+    assert project["vars"]["record_keys"] == RECORD_KEYS
+    assert project["vars"]["subject_columns"] == SUBJECT_COLUMNS
