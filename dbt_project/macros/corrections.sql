@@ -6,8 +6,9 @@
 {%- endmacro %}
 
 {% macro corrected_columns(registry) -%}
-  {#- The columns of `registry` that corrections in force change this period (none while parsing). -#}
-  {%- if not execute -%}{{ return([]) }}{%- endif -%}
+  {#- The columns of `registry` that corrections in force change this period; none while parsing
+      or compiling only (dbt compile, the SQL linter), which read no data. -#}
+  {%- if not (execute and flags.WHICH in ('build', 'run')) -%}{{ return([]) }}{%- endif -%}
   {%- set found = run_query("select distinct column_name from " ~ ref('stg_corrections__in_force') ~ " where registry = '" ~ registry ~ "' order by 1") -%}
   {{ return(found.columns[0].values() | list) }}
 {%- endmacro %}

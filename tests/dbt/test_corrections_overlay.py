@@ -90,6 +90,23 @@ def built(tmp_path_factory) -> Path:
     withdrawn = file_registry_correction(log, subject_iin=NEIGHBOUR, record_key="V-N", **common)
     decide(log, withdrawn, "approved", "a.supervisor")
     decide(log, withdrawn, "withdrawn", "a.caseworker", "the sale was annulled")
+    # the registry now agrees: V-N is the neighbour's, as the correction says -> lapsed
+    common["registry_value"] = OWNER
+    agrees = file_registry_correction(
+        log, subject_iin=OWNER, record_key="V-N", **(common | {"corrected_value": NEIGHBOUR})
+    )
+    decide(log, agrees, "approved", "a.supervisor")
+    # the registry's newer extract says neither what it said at filing nor the correction -> flagged
+    moved = file_registry_correction(
+        log,
+        subject_iin=OWNER,
+        record_key="V-KEPT",
+        **(
+            common
+            | {"column": "registration_date", "registry_value": "2019-01-01", "corrected_value": "2019-06-01"}
+        ),
+    )
+    decide(log, moved, "approved", "a.supervisor")
     return build(root)
 
 
@@ -117,9 +134,27 @@ def test_the_registry_row_is_kept_as_sent_and_the_correction_in_force_sits_besid
     assert query(
         built,
         "select correction_id, record_key, registry_value is not null, corrected_value from staging.stg_corrections__in_force",
-    ) == [("C-000001", "V-SOLD", True, None)]
+    ) == [
+        ("C-000001", "V-SOLD", True, None),
+        ("C-000004", "V-N", True, NEIGHBOUR),
+        ("C-000005", "V-KEPT", True, "2019-06-01"),
+    ]
     # nothing lost: rows in = kept + rejected still holds with the overlay
     assert query(
         built,
         "select rows_in, rows_kept, rows_rejected from landing_reconciliation where registry = 'vehicles'",
     ) == [(3, 3, 0)]
+
+
+def test_a_correction_lapses_when_the_registry_agrees_and_is_flagged_when_it_moved_on(built):
+    assert query(
+        built, "select correction_id, status from intermediate.int_corrections_status order by 1"
+    ) == [
+        ("C-000001", "applied"),
+        ("C-000004", "lapsed"),
+        ("C-000005", "flagged"),
+    ]
+    # a flagged correction still applies until a caseworker decides
+    assert query(built, "select registration_date from staging.stg_vehicles where vehicle_id = 'V-KEPT'") == [
+        (dt.date(2019, 6, 1),)
+    ]
