@@ -9,7 +9,7 @@
   {#- The columns of `registry` that corrections in force change this period; none while parsing
       or compiling only (dbt compile, the SQL linter), which read no data. -#}
   {%- if not (execute and flags.WHICH in ('build', 'run')) -%}{{ return([]) }}{%- endif -%}
-  {%- set found = run_query("select distinct column_name from " ~ ref('stg_corrections__in_force') ~ " where registry = '" ~ registry ~ "' order by 1") -%}
+  {%- set found = run_query("select distinct column_name from " ~ ref('stg_corrections__in_force') ~ " where kind = 'registry_value' and registry = '" ~ registry ~ "' order by 1") -%}
   {{ return(found.columns[0].values() | list) }}
 {%- endmacro %}
 
@@ -43,7 +43,7 @@
       max(corrected_value) filter (where column_name = '{{ column }}') as value_{{ column }}
       {%- endfor %}
     from {{ ref('stg_corrections__in_force') }}
-    where registry = '{{ registry }}'
+    where kind = 'registry_value' and registry = '{{ registry }}'
     group by all
   )
   select kept.* replace (

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.corrections.store import Evidence, decide, file_registry_correction
+from orchestration.corrections.store import Evidence, decide, file_membership_change, file_registry_correction
 from tests.dbt.landing_fixture import make_iin, write_landing_month
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -21,10 +21,12 @@ DBT = Path(sys.executable).parent / "dbt"
 PERIOD, AS_OF = "2026-10", dt.date(2026, 9, 30)
 OWNER = make_iin("800315", 1, 3)  # family 1 head, with two cars
 NEIGHBOUR = make_iin("810101", 2, 3)  # family 2 head, with one car
+SPOUSE = make_iin("820202", 3, 4)  # family 1 spouse: left the family (divorce), the registry not yet
+LODGER = make_iin("830303", 4, 3)  # in no family card: joined family 2
 ROWS = {
     "population": [
         dict(iin=iin, birth_date=dt.date(1980, 3, 15), sex="M", address_kato="791110000", settlement_type=1)
-        for iin in (OWNER, NEIGHBOUR)
+        for iin in (OWNER, NEIGHBOUR, SPOUSE, LODGER)
     ],
     "families": [
         dict(family_id=fid, registration_date=dt.date(2010, 1, 1), address_kato="791110000") for fid in (1, 2)
@@ -32,6 +34,7 @@ ROWS = {
     "family_links": [
         dict(family_id=1, iin=OWNER, role="head", link_date=dt.date(2010, 1, 1)),
         dict(family_id=2, iin=NEIGHBOUR, role="head", link_date=dt.date(2010, 1, 1)),
+        dict(family_id=1, iin=SPOUSE, role="spouse", link_date=dt.date(2010, 1, 1)),
     ],
     "vehicles": [
         dict(
@@ -107,6 +110,17 @@ def built(tmp_path_factory) -> Path:
         ),
     )
     decide(log, moved, "approved", "a.supervisor")
+    split = dict(
+        evidence=Evidence("divorce_certificate", "AB-1234", "2026-02-01"), requested_by="a.caseworker"
+    )
+    left = file_membership_change(
+        log, subject_iin=SPOUSE, family_id=1, change="leaves_family", effective_from="2026-02-01", **split
+    )
+    joined = file_membership_change(
+        log, subject_iin=LODGER, family_id=2, change="joins_family", effective_from="2026-02-01", **split
+    )
+    for cid in (left, joined):
+        decide(log, cid, "approved", "a.supervisor")
     return build(root)
 
 
@@ -138,6 +152,8 @@ def test_the_registry_row_is_kept_as_sent_and_the_correction_in_force_sits_besid
         ("C-000001", "V-SOLD", True, None),
         ("C-000004", "V-N", True, NEIGHBOUR),
         ("C-000005", "V-KEPT", True, "2019-06-01"),
+        ("C-000006", None, False, None),
+        ("C-000007", None, False, None),
     ]
     # nothing lost: rows in = kept + rejected still holds with the overlay
     assert query(
@@ -157,4 +173,15 @@ def test_a_correction_lapses_when_the_registry_agrees_and_is_flagged_when_it_mov
     # a flagged correction still applies until a caseworker decides
     assert query(built, "select registration_date from staging.stg_vehicles where vehicle_id = 'V-KEPT'") == [
         (dt.date(2019, 6, 1),)
+    ]
+
+
+def test_a_family_split_takes_the_person_out_and_a_join_puts_one_in(built):
+    assert query(
+        built,
+        f"select family_id, n_members, n_adults from family_features where period = '{PERIOD}' order by 1",
+    ) == [(1, 1, 1), (2, 2, 2)]
+    # the registry's link stays, with the reason it is not used
+    assert query(built, "select family_id, reason_code from intermediate.int_family_links__rejected") == [
+        (1, "LEFT_BY_CORRECTION")
     ]

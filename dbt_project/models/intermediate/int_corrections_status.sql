@@ -10,12 +10,13 @@
 {%- endfor %}
 {%- set registries = [] %}
 {%- if execute and flags.WHICH in ('build', 'run') %}
-    {%- set found = run_query("select distinct registry from " ~ ref('stg_corrections__in_force') ~ " order by 1") %}
+    {%- set found = run_query("select distinct registry from " ~ ref('stg_corrections__in_force') ~ " where kind = 'registry_value' order by 1") %}
     {%- set registries = found.columns[0].values() | list %}
 {%- endif %}
 
 with corrections as (
     select * from {{ ref('stg_corrections__in_force') }}
+    where kind = 'registry_value'
 ),
 
 registry_now as (

@@ -5,10 +5,41 @@
 -- role wins (head, spouse, child, parent, sibling, other); then the most recent link_date; then the
 -- smallest family_id. The losing links
 -- are CLAIMED_BY_ANOTHER_FAMILY (or DUPLICATE_LINK when it is the same family again).
+-- Membership corrections in force apply here: a person who left a family keeps the registry's
+-- link with LEFT_BY_CORRECTION; a person who joined one gets a link (role other) the registry
+-- does not have yet.
 {%- set ref_date = reference_date() %}
 
-with family_links as (
+with registry_links as (
     select * from {{ ref('stg_family_links') }}
+),
+
+memberships as (
+    select
+        correction_id,
+        family_id,
+        subject_iin as iin,
+        change,
+        effective_from
+    from {{ ref('stg_corrections__in_force') }}
+    where kind = 'membership'
+),
+
+family_links as (
+    select
+        family_id,
+        iin,
+        role,
+        link_date
+    from registry_links
+    union all
+    select
+        family_id,
+        iin,
+        'other' as role,
+        effective_from as link_date
+    from memberships
+    where change = 'joins_family'
 ),
 
 families as (
@@ -30,6 +61,7 @@ checked as (
         family_links.role,
         family_links.link_date,
         case
+            when left_family.iin is not null then 'LEFT_BY_CORRECTION'
             when families.family_id is null then 'UNKNOWN_FAMILY'
             when persons.iin is null then 'UNKNOWN_PERSON'
             when not persons.is_born then 'NOT_BORN_ON_REFERENCE_DATE'
@@ -37,6 +69,11 @@ checked as (
             when family_links.link_date > {{ ref_date }} then 'LINKED_AFTER_REFERENCE_DATE'
         end as unusable_reason
     from family_links
+    left join memberships as left_family
+        on
+            left_family.change = 'leaves_family'
+            and family_links.family_id = left_family.family_id
+            and family_links.iin = left_family.iin
     left join families on families.family_id = family_links.family_id
     left join persons on persons.iin = family_links.iin
 ),

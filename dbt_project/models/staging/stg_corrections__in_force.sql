@@ -1,6 +1,6 @@
--- The registry-value corrections in force on the period's reference date: filed, approved and
--- not withdrawn since, effective_from on or before the reference date, valid_until after it. The
--- registry's value at filing stays beside the corrected one.
+-- The corrections in force on the period's reference date: filed, approved and not withdrawn
+-- since, effective_from on or before the reference date, valid_until after it. Registry values
+-- (the registry's value at filing beside the corrected one) and family membership changes.
 with events as (
     select * from {{ ref('stg_corrections') }}
 ),
@@ -21,6 +21,7 @@ latest as (
 
 select
     filed.correction_id,
+    filed.kind,
     filed.registry,
     filed.column_name,
     filed.subject_iin,
@@ -30,11 +31,12 @@ select
     filed.effective_from,
     filed.valid_until,
     filed.evidence_date,
+    filed.family_id,
+    filed.change,
     {{ period_literal() }} as period
 from filed
 inner join latest on filed.correction_id = latest.correction_id
 where
-    filed.kind = 'registry_value'
-    and latest.state = 'approved'
+    latest.state = 'approved'
     and filed.effective_from <= {{ reference_date() }}
     and (filed.valid_until is null or filed.valid_until > {{ reference_date() }})
