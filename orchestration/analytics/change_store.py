@@ -35,6 +35,28 @@ def read_month(connection, period: str, region: str) -> tuple[pd.DataFrame, pd.D
     return scores, features
 
 
+def corrections_of(connection, period: str) -> pd.DataFrame:
+    """(family_id, correction_id) of the corrections of registry data in force in `period`: a
+    person's through their family, a membership change through its family card."""
+    exists = connection.execute(
+        "select count(*) from information_schema.tables where table_name = 'stg_corrections__in_force'"
+    ).fetchall()[0][0]
+    if not exists:
+        return pd.DataFrame({"family_id": pd.Series(dtype="int64"), "correction_id": pd.Series(dtype=object)})
+    return connection.execute(
+        """
+        select members.family_id, corrections.correction_id
+        from staging.stg_corrections__in_force as corrections
+        join family_members as members on members.iin = corrections.subject_iin and members.period = ?
+        where corrections.period = ?
+        union
+        select family_id, correction_id from staging.stg_corrections__in_force
+        where kind = 'membership' and period = ?
+        """,
+        [period, period, period],
+    ).df()
+
+
 def write_changes(connection, period: str, frames: list[pd.DataFrame]) -> int:
     """Replace the period's rows of `family_level_changes` by `frames` in one transaction."""
     connection.execute("begin transaction")
@@ -45,6 +67,10 @@ def write_changes(connection, period: str, frames: list[pd.DataFrame]) -> int:
                 connection.execute(
                     f"create table if not exists {CHANGES_TABLE} as select * from incoming_changes limit 0"
                 )
+                # a table written before a column was added gains it (empty for earlier months)
+                existing = {c[0] for c in connection.execute(f"describe {CHANGES_TABLE}").fetchall()}
+                for column in frame.columns.difference(sorted(existing)):
+                    connection.execute(f'alter table {CHANGES_TABLE} add column "{column}" varchar')
                 connection.execute(f"delete from {CHANGES_TABLE} where period = ?", [period])
             connection.execute(f"insert into {CHANGES_TABLE} by name select * from incoming_changes")
             connection.unregister("incoming_changes")
@@ -71,7 +97,17 @@ def build_changes(connection, period: str, methodology: Methodology, source_map:
         scores_b, features_b = read_month(connection, previous, region)
         for key, value in families_not_compared(scores_b, scores_a).items():
             not_compared[key] += value
-        frames.append(explain_changes(scores_b, scores_a, features_b, features_a, methodology, source_map))
+        frames.append(
+            explain_changes(
+                scores_b,
+                scores_a,
+                features_b,
+                features_a,
+                methodology,
+                source_map,
+                corrections_of(connection, period),
+            )
+        )
     frames = [f for f in frames if len(f)]
     if frames:
         write_changes(connection, period, frames)

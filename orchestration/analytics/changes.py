@@ -50,6 +50,7 @@ SENTENCES: dict[str, dict[str, str]] = _TEMPLATES["sentences"]
 _DATA_ITEM: dict[str, str] = _TEMPLATES["data_item"]
 _DATA_WRAP: dict[str, str] = _TEMPLATES["data_wrap"]
 _STALE_ITEM: dict[str, str] = _TEMPLATES["stale_item"]
+_CORRECTION_CLAUSE: dict[str, str] = _TEMPLATES["correction_clause"]
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,12 @@ def explain_changes(
     features_after: pd.DataFrame,
     methodology: Methodology,
     source_map: SourceMap | None = None,
+    corrections: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per family scored in both months: levels, deltas, cause, sources, sentences.
+
+    `corrections` (family_id, correction_id): the corrections of registry data in force in the
+    later month; each family's are named in its `corrections` column and its sentences.
 
     `scores_*` are rows of `family_scores`, `features_*` rows of `family_features` (with the
     `as_of_<registry>` columns) of the earlier and the later month. Families absent from either
@@ -246,12 +251,30 @@ def explain_changes(
     for k, code in enumerate(codes):
         result[f"delta_{code}"] = deltas[:, k]
     sentences = _sentences(result, key_kind, key_fresh, stale_hit, as_of_a, sources, source_map, methodology)
+    named = _named_corrections(result.family_id, corrections)
+    result["corrections"] = named
+    has = named.notna().to_numpy()
     for language in LANGUAGES:
-        result[f"explanation_{language}"] = sentences[language]
+        clause = np.array(
+            [
+                _CORRECTION_CLAUSE[language].format(ids=ids) if ok else ""
+                for ids, ok in zip(named, has, strict=True)
+            ],
+            dtype=object,
+        )
+        result[f"explanation_{language}"] = sentences[language] + clause
     # text columns typed as text even when a region has only nulls in them (the table's schema)
     text_columns = result.select_dtypes(include="object").columns
     result[text_columns] = result[text_columns].astype("string")
     return result
+
+
+def _named_corrections(family_ids: pd.Series, corrections: pd.DataFrame | None) -> pd.Series:
+    """Per family: its corrections in force, 'C-000001, C-000004', or null."""
+    if corrections is None or not len(corrections):
+        return pd.Series([None] * len(family_ids), index=family_ids.index, dtype=object)
+    ids = corrections.groupby("family_id")["correction_id"].agg(lambda s: ", ".join(sorted(set(s))))
+    return family_ids.map(ids).astype(object).where(family_ids.isin(ids.index), None)
 
 
 def _aligned(features: pd.DataFrame, family_ids: pd.Series) -> pd.DataFrame:

@@ -162,8 +162,35 @@ def test_sources_are_grouped_by_their_as_of_date():
 
 
 def test_every_sentence_template_exists_in_every_language():
-    from orchestration.analytics.changes import _DATA_ITEM, _DATA_WRAP, _STALE_ITEM, LANGUAGES, SENTENCES
+    from orchestration.analytics.changes import (
+        _CORRECTION_CLAUSE,
+        _DATA_ITEM,
+        _DATA_WRAP,
+        _STALE_ITEM,
+        LANGUAGES,
+        SENTENCES,
+    )
 
-    for name, template in [*SENTENCES.items(), ("data_item", _DATA_ITEM), ("data_wrap", _DATA_WRAP)]:
+    templates = [*SENTENCES.items(), ("data_item", _DATA_ITEM), ("data_wrap", _DATA_WRAP)]
+    for name, template in [*templates, ("correction_clause", _CORRECTION_CLAUSE)]:
         assert set(template) == set(LANGUAGES), name
     assert set(_STALE_ITEM) == set(LANGUAGES)
+
+
+def test_the_correction_that_moved_a_family_is_named_in_its_sentences_in_every_language(changes):
+    scores_before, scores_after, features_before, features_after = two_months()
+    corrections = pd.DataFrame(
+        {"family_id": [1, 1, 4], "correction_id": ["C-000004", "C-000001", "C-000002"]}
+    )
+    corrected = explain_changes(
+        scores_before, scores_after, features_before, features_after, methodology(), corrections=corrections
+    ).set_index("family_id")
+    assert corrected.loc[1, "corrections"] == "C-000001, C-000004"
+    assert corrected.loc[1, "explanation_en"] == (
+        changes.loc[1, "explanation_en"] + " A correction of your data was applied: C-000001, C-000004."
+    )
+    assert corrected.loc[1, "explanation_ru"].endswith("Учтено исправление ваших данных: C-000001, C-000004.")
+    assert corrected.loc[1, "explanation_kk"].endswith("түзетуі ескерілді: C-000001, C-000004.")
+    # a family without a correction keeps its sentence as it was
+    assert pd.isna(corrected.loc[2, "corrections"])
+    assert corrected.loc[2, "explanation_en"] == changes.loc[2, "explanation_en"]
