@@ -194,3 +194,19 @@ def test_the_correction_that_moved_a_family_is_named_in_its_sentences_in_every_l
     # a family without a correction keeps its sentence as it was
     assert pd.isna(corrected.loc[2, "corrections"])
     assert corrected.loc[2, "explanation_en"] == changes.loc[2, "explanation_en"]
+
+
+def test_a_changes_table_written_before_the_corrections_column_gains_it():
+    import duckdb
+
+    from orchestration.analytics.change_store import write_changes
+
+    connection = duckdb.connect()
+    connection.execute("create table family_level_changes (family_id bigint, period varchar)")
+    connection.execute("insert into family_level_changes values (1, '2026-09')")
+    frame = pd.DataFrame({"family_id": [2], "period": ["2026-10"], "corrections": ["C-000001"]})
+    assert write_changes(connection, "2026-10", [frame]) == 1
+    assert connection.execute("select * from family_level_changes order by 1").fetchall() == [
+        (1, "2026-09", None),
+        (2, "2026-10", "C-000001"),
+    ]
