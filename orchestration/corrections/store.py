@@ -23,7 +23,6 @@ import datetime as dt
 import fcntl
 import json
 import math
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ import pyarrow as pa
 
 from kz_domain.iin import is_valid_iin
 from kz_domain.landing_contract import RECORD_KEYS, REGISTRIES, SUBJECT_COLUMNS
+from orchestration.publication.durable_fs import append_line_synced
 
 LOG_NAME = "corrections.jsonl"
 #: The log holds IINs: readable and writable by the platform's user only.
@@ -159,22 +159,8 @@ def _append(root: Path, event: dict) -> None:
     """Append one event, fsynced, readable by its owner only (the log holds IINs). Call under the
     lock: `seq` numbers the events in the order they were recorded."""
     event = {"schema_version": SCHEMA_VERSION, "seq": len(read_events(root)) + 1, **event}
-    line = json.dumps(event, ensure_ascii=False, sort_keys=True).encode() + b"\n"
-    fd = os.open(log_path(root), os.O_RDWR | os.O_CREAT | os.O_APPEND, LOG_MODE)
-    try:
-        os.fchmod(fd, LOG_MODE)
-        size = os.fstat(fd).st_size
-        if size and os.pread(fd, 1, size - 1) != b"\n":
-            # A torn last line: an append a crash cut short, never acknowledged. Drop it (this
-            # is the only write that is not an append), then append after the last whole line.
-            tail = os.pread(fd, min(size, 1 << 20), max(0, size - (1 << 20)))
-            os.ftruncate(fd, size - len(tail) + tail.rfind(b"\n") + 1)
-        view = memoryview(line)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    line = json.dumps(event, ensure_ascii=False, sort_keys=True).encode()
+    append_line_synced(log_path(root), line, mode=LOG_MODE)
 
 
 def _date(text: str | None, what: str, *, optional: bool = False) -> str | None:

@@ -92,14 +92,20 @@ def remove_tree(path: Path) -> None:
     shutil.rmtree(path)
 
 
-def append_line_synced(path: Path, line: bytes) -> None:
-    """Append one line to an append-only log file (created readable by all) and fsync it.
+def append_line_synced(path: Path, line: bytes, *, mode: int = SHARED_FILE) -> None:
+    """Append one line to an append-only log file (created with exactly `mode`) and fsync it.
 
-    Call it under the lock of whoever owns the log: appends of one writer never interleave.
+    Call it under the lock of whoever owns the log: appends of one writer never interleave. A
+    torn last line (an append a crash cut short, never acknowledged) is dropped first, so the new
+    line starts a line of its own: the only write that is not an append.
     """
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, SHARED_FILE)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, mode)
     try:
-        os.fchmod(fd, SHARED_FILE)
+        os.fchmod(fd, mode)
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            tail = os.pread(fd, min(size, 1 << 20), max(0, size - (1 << 20)))
+            os.ftruncate(fd, size - len(tail) + tail.rfind(b"\n") + 1)
         view = memoryview(line if line.endswith(b"\n") else line + b"\n")
         while view:
             view = view[os.write(fd, view) :]
