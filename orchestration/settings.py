@@ -44,6 +44,11 @@ class PlatformPaths:
         """The append-only log of corrections (orchestration/corrections/store.py)."""
         return _path("CORRECTIONS_ROOT", self.data_root / "corrections")
 
+    @property
+    def rescoring_path(self) -> Path:
+        """The scratch database of on-demand rescoring (orchestration/corrections/rescoring.py)."""
+        return _path("RESCORING_PATH", self.data_root / "rescoring" / "rescoring.duckdb")
+
     def export(self) -> None:
         """Make the paths visible to child processes (dbt reads them from the environment).
 
@@ -56,3 +61,7 @@ class PlatformPaths:
         os.environ["WAREHOUSE_PATH"] = str(self.warehouse_path)
         os.environ["PUBLISH_ROOT"] = str(self.publish_root)
         os.environ["CORRECTIONS_ROOT"] = str(self.corrections_root)
+        os.environ["RESCORING_PATH"] = str(self.rescoring_path)
+        # the name dbt-duckdb gives the warehouse (its file's stem): the rescoring target
+        # attaches it under that name, so that deferred models resolve to it
+        os.environ["WAREHOUSE_DATABASE"] = self.warehouse_path.stem

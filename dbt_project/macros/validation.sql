@@ -101,13 +101,15 @@
 
 {% macro kept_rows(checked_model) -%}
   {#- The valid rows of a registry, one per distinct row, with the corrections in force applied
-      (macros/corrections.sql). -#}
+      (macros/corrections.sql); in an on-demand rescoring, only the rows of its families
+      (macros/rescoring.sql). -#}
   {%- set kept -%}
   select * exclude (reason_code, n_copies)
   from {{ ref(checked_model) }}
   where reason_code is null
   {%- endset -%}
-  {{ with_corrections(checked_model, kept) }}
+  {%- set registry = checked_model | replace('stg_', '', 1) | replace('__checked', '') -%}
+  {{ rescoring_scope(registry, with_corrections(checked_model, kept)) }}
 {%- endmacro %}
 
 {% macro rejected_rows(checked_model) -%}

@@ -1,4 +1,5 @@
-"""Command line for data engineers: file, approve, reject, withdraw, list and show corrections.
+"""Command line for data engineers: file, approve, reject, withdraw, list and show corrections,
+and rescore the families they concern.
 
     python -m orchestration.corrections file --period 2026-11 --subject-iin IIN --registry vehicles \\
         --column iin --record-key VIN0001 --registry-value IIN --corrected-value "" \\
@@ -7,6 +8,7 @@
     python -m orchestration.corrections approve C-000001 --by a.supervisor
     python -m orchestration.corrections list [--state filed]
     python -m orchestration.corrections show C-000001
+    python -m orchestration.corrections rescore --period 2026-11 --correction C-000001 [--family 123]
 
 IINs are shown masked (last four digits); errors never quote a value.
 """
@@ -19,6 +21,7 @@ import sys
 from typing import Any
 
 from kz_domain.period import parse_period
+from orchestration.corrections import rescoring
 from orchestration.corrections.store import (
     MEMBERSHIP_CHANGES,
     CorrectionError,
@@ -74,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     listed.add_argument("--state", choices=("filed", "approved", "rejected", "withdrawn"))
     shown = commands.add_parser("show", help="one correction and its history")
     shown.add_argument("correction_id")
+    rescored = commands.add_parser(
+        "rescore", help="recompute families with the corrections in force and print before and after"
+    )
+    rescored.add_argument("--period", required=True, type=parse_period)
+    rescored.add_argument("--family", type=int, action="append", default=[], help="a family id (repeatable)")
+    rescored.add_argument(
+        "--correction", action="append", default=[], help="a correction id: its family (repeatable)"
+    )
     return parser
 
 
@@ -125,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"{c.correction_id}  {c.state:<9}  {mask_iin(c.subject_iin)}  {what}  from {c.effective_from}"
                 )
-        else:
+        elif args.command == "show":
             state = corrections(root)
             if args.correction_id not in state:
                 raise CorrectionError(f"{args.correction_id}: no such correction")
@@ -136,7 +147,10 @@ def main(argv: list[str] | None = None) -> int:
                 if isinstance(shown[key], str) and len(shown[key]) == 12 and shown[key].isdigit():
                     shown[key] = mask_iin(shown[key])
             print(json.dumps(shown, ensure_ascii=False, indent=1, default=str))
-    except CorrectionError as error:
+        elif args.command == "rescore":
+            families = [*args.family, *rescoring.families_of(paths, args.period, args.correction)]
+            print(rescoring.report(rescoring.rescore(paths, args.period, families)))
+    except (CorrectionError, rescoring.RescoringError) as error:
         print(f"corrections: {error}", file=sys.stderr)
         return 2
     return 0

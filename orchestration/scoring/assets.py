@@ -5,8 +5,6 @@ the period, and replaces that period's rows of `family_scores` in one transactio
 kernel refuses (bad input) go to `family_scores_rejected` with a reason, never silently dropped.
 """
 
-import time
-
 import dagster as dg
 import pandas as pd
 import pyarrow as pa
@@ -16,6 +14,7 @@ from orchestration.asset_keys import FAMILY_FEATURES_KEY, FAMILY_SCORES_KEY
 from orchestration.partitions import monthly_partitions
 from orchestration.quality import evidence
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.scoring.scores import score_families
 from scoring_core.config import all_levels
 
 
@@ -61,10 +60,7 @@ def replace_period(connection, table: str, period: str, rows: pa.Table) -> None:
     description="Every family of the period scored into six wellbeing levels, with reasons and the methodology version.",
 )
 def family_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    from scoring_core import methodology_for_period, score  # numba import only when the asset runs
-
     period = context.partition_key
-    methodology = methodology_for_period(period)
     with warehouse.connect() as connection:
         # A relation (not a DB-API result) hands Arrow over without an extra copy of the rows.
         features = connection.sql(
@@ -72,15 +68,11 @@ def family_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         ).to_arrow_table()
         if features.num_rows == 0:
             raise dg.Failure(f"family_features has no rows for period {period}: nothing to score")
-        started = time.perf_counter()
-        result = score(features, methodology, period)
-        elapsed = time.perf_counter() - started
-        scores = result.scores.append_column(
-            "region_kato", features.column("region_kato").take(_positions(features, result.scores))
-        )
+        scored = score_families(features, period)
+        scores = scored.scores
         quarantined = quarantine_report(connection, period)
         replace_period(connection, "family_scores", period, scores)
-        replace_period(connection, "family_scores_rejected", period, result.rejected)
+        replace_period(connection, "family_scores_rejected", period, scored.rejected)
         lineage = evidence.record_lineage(
             connection,
             evidence.SCORES,
@@ -88,7 +80,7 @@ def family_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
             "",
             run_id=context.run.run_id,
             upstream_fingerprint=evidence.current_fingerprint(connection, evidence.MARTS, period),
-            versions={"methodology_version": methodology.version},
+            versions={"methodology_version": scored.methodology_version},
         )
 
     distribution = level_distribution(scores)
@@ -96,18 +88,18 @@ def family_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
         "scored %d families of %s with %s in %.2f s (%d rejected)",
         scores.num_rows,
         period,
-        methodology.version,
-        elapsed,
-        result.rejected.num_rows,
+        scored.methodology_version,
+        scored.kernel_seconds,
+        scored.rejected.num_rows,
     )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": scores.num_rows,
-            "methodology_version": methodology.version,
+            "methodology_version": scored.methodology_version,
             "fingerprint": lineage.fingerprint,
-            "rejected_families": result.rejected.num_rows,
-            "kernel_seconds": round(elapsed, 3),
-            "families_per_second": round(scores.num_rows / max(elapsed, 1e-9)),
+            "rejected_families": scored.rejected.num_rows,
+            "kernel_seconds": round(scored.kernel_seconds, 3),
+            "families_per_second": round(scores.num_rows / max(scored.kernel_seconds, 1e-9)),
             "level_distribution": dg.MetadataValue.md(distribution.to_markdown(index=False)),
             "quarantined_families": int(quarantined["families"].sum()),
             "quarantine": dg.MetadataValue.md(
@@ -120,9 +112,3 @@ def family_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
 def _checked(period: str) -> str:
     """The period, refusing anything but YYYY-MM (it is inlined into SQL)."""
     return parse_period(period)
-
-
-def _positions(features: pa.Table, scores: pa.Table) -> pa.Array:
-    """Row positions in `features` of each scored family (scores keep a subset, in order)."""
-    index = pd.Index(features.column("family_id").to_numpy())
-    return pa.array(index.get_indexer(scores.column("family_id").to_numpy()))

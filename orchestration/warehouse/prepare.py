@@ -4,7 +4,8 @@ dagster-dbt loads the models from the manifest. dbt re-parses the whole project 
 the parse state in dbt_project/target was made with the same profile, and the warehouse path is
 part of the profile. So the state is prepared with the paths the pipeline exports
 (`orchestration.settings`), and each dbt command of a run hands its state on to the next
-(`keep_parse_state`): in a stable environment no month pays a full parse.
+(`keep_parse_state`): in a stable environment no month pays a full parse. The target of the
+on-demand rescoring gets its own parse state.
 
     .venv/bin/python -m orchestration.warehouse.prepare
 """
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 
+from orchestration.corrections.rescoring import rescoring_parse_args
 from orchestration.settings import DBT_PROJECT_DIR, PlatformPaths
 from orchestration.warehouse.resources import dbt_executable
 
@@ -28,6 +30,8 @@ def prepare_dbt(paths: PlatformPaths) -> float:
         [dbt_executable(), "parse", "--quiet", "--project-dir", project, "--profiles-dir", project],
         check=True,
     )
+    # the on-demand rescoring's target has its own parse state (orchestration/corrections/rescoring.py)
+    subprocess.run([dbt_executable(), *rescoring_parse_args()], check=True)
     return time.perf_counter() - started
 
 
