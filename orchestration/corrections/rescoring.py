@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -73,8 +74,9 @@ def _project_args(target_path: Path) -> list[str]:
 
 
 def rescoring_target_path() -> Path:
-    """Where the rescoring target keeps its parse state (prepared at install, `make`)."""
-    return DBT_PROJECT_DIR / "target" / RESCORING_TARGET
+    """Where the rescoring target keeps its parse state (prepared at install, `make`);
+    RESCORING_DBT_TARGET_PATH moves it (an installation with other paths, a test)."""
+    return Path(os.environ.get("RESCORING_DBT_TARGET_PATH") or DBT_PROJECT_DIR / "target" / RESCORING_TARGET)
 
 
 def rescoring_parse_args() -> list[str]:
@@ -161,8 +163,13 @@ def report(rescoring: Rescoring) -> str:
 
 
 # ---------------------------------------------------------------- the run
-def rescore(paths: PlatformPaths, period: str, families: Sequence[int]) -> Rescoring:
-    """Recompute `families` of `period` with the corrections in force; before and after."""
+def rescore(
+    paths: PlatformPaths, period: str, families: Sequence[int], state: Path = DBT_PROJECT_DIR / "target"
+) -> Rescoring:
+    """Recompute `families` of `period` with the corrections in force; before and after.
+
+    `state`: the folder of the manifest the month was built with (the one `make` prepared), whose
+    relations the models not rebuilt are read from."""
     from orchestration.scoring.scores import score_families
     from orchestration.warehouse.resources import process_environment
 
@@ -181,7 +188,6 @@ def rescore(paths: PlatformPaths, period: str, families: Sequence[int]) -> Resco
         seconds["read_before"] = time.perf_counter() - started
         _fresh(paths.rescoring_path)
         paths.export()
-        state = DBT_PROJECT_DIR / "target"
         with process_environment(rescoring_environment(period, ids)):
             mark = time.perf_counter()
             _run_dbt(rescoring_run_args(FEATURES_SELECTION, state), "the features")

@@ -14,22 +14,11 @@ from pathlib import Path
 
 from dbt.cli.main import dbtRunner
 
+from orchestration.warehouse.in_process import release_duckdb
+
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 # The eligibility models, their rule seeds and the money seeds they read.
 SELECTION = "path:models/eligibility path:seeds/service_rules money_by_year regional_subsistence_minimum"
-
-
-def _release_warehouse() -> None:
-    """Close the DuckDB database dbt-duckdb keeps open in this process after an invocation.
-
-    Without this, a later `duckdb.connect` of the same file in the test fails ("different
-    configuration than existing connections"). `_ENV` is dbt-duckdb's private singleton.
-    """
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    if DuckDBConnectionManager._ENV is not None:
-        DuckDBConnectionManager._ENV.close()
-        DuckDBConnectionManager._ENV = None
 
 
 @contextmanager
@@ -41,7 +30,7 @@ def _environment(warehouse: Path):
     try:
         yield
     finally:
-        _release_warehouse()
+        release_duckdb()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
