@@ -11,6 +11,7 @@ import dagster as dg
 
 from orchestration.analytics.assets import family_level_changes, targeting_audit
 from orchestration.analytics.whatif_assets import methodology_whatif
+from orchestration.corrections.jobs import rescore_families_job
 from orchestration.jobs import monthly_analytics_job, monthly_scoring_job, regional_publication_job
 from orchestration.landing.assets import landing_extracts
 from orchestration.publication.assets import published_eligibility_lists
@@ -58,7 +59,7 @@ def build_definitions(paths: PlatformPaths | None = None) -> dg.Definitions:
             eligibility_gx_check,
             list_drift,
         ],
-        jobs=[monthly_scoring_job, regional_publication_job, monthly_analytics_job],
+        jobs=[monthly_scoring_job, regional_publication_job, monthly_analytics_job, rescore_families_job],
         schedules=[monthly_rescoring_schedule],
         sensors=[landing_drop_sensor, publish_regions_after_scoring, analyse_month_after_publication],
         resources={**default_resources(paths), "dbt": dbt_resource()},

@@ -229,6 +229,32 @@ def test_the_before_and_after_report_names_no_person(month):
     assert not re.search(r"\d{12}", text)
 
 
+def test_the_dagster_job_rescores_the_family_of_a_correction_and_shows_the_table(month):
+    import dagster as dg
+
+    from orchestration.corrections.jobs import rescore_families_job
+
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = rescore_families_job.execute_in_process(
+            run_config={
+                "ops": {"rescore_families": {"config": {"period": PERIOD, "correction_ids": ["C-000001"]}}}
+            },
+            instance=instance,
+        )
+        assert result.success
+        [materialized] = [e for e in result.all_events if e.event_type_value == "STEP_OUTPUT"]
+        metadata = materialized.event_specific_data.metadata
+        text = metadata["before_and_after"].value
+        # the family of C-000001; the next monthly run has already applied it: level 5 before and after
+        assert metadata["families"].value == 1
+        assert metadata["levels_changed"].value == 0
+        [line] = [line for line in text.splitlines() if "C-000001" in line]
+        assert [cell.strip() for cell in line.strip("|").split("|")][:4] == ["11", "79", "5", "5"]
+        assert not re.search(r"\d{12}", text)
+        logs = " ".join(str(e.message) for e in instance.all_logs(result.run_id))
+        assert not re.search(r"\d{12}", logs)
+
+
 def test_rescoring_refuses_no_family_and_a_bad_id():
     with pytest.raises(RescoringError, match="at least one family"):
         checked_families([])
