@@ -338,7 +338,7 @@ def _compare(ids: tuple[int, ...], before: dict, after: dict) -> pd.DataFrame:
     }
     corrections = after["corrections"].set_index("family_id")["corrections"]
     for family in ids:
-        row = {"family_id": family}
+        row: dict[str, object] = {"family_id": family}
         for side in ("before", "after"):
             levels = index["levels"][side]
             services = index["services"][side]
