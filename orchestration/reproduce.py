@@ -3,11 +3,14 @@
     python -m orchestration.reproduce --period 2026-10 [--region 79 ...]
 
 For each region, the published manifest records what the list was made from: the sha256 of
-every landing extract, the methodology and rule versions, and the code version. This command
+every landing extract, the corrections log's pinned events, the methodology and rule versions,
+and the code version. This command
 
 1. checks that the landing extracts on disk are still those (names any that changed);
 2. reruns the month in a scratch warehouse and publication root (monthly and regional jobs,
-   in process, nothing shared with the live warehouse);
+   in process, nothing shared with the live warehouse), with the corrections log as it was
+   pinned (its first events, checked against their sha256: a correction withdrawn since still
+   applies, one filed since does not);
 3. compares the new snapshot with the published one file by file, and where they differ, says
    exactly what differs (rows added/removed, levels or amounts changed, per service), by counts,
    never by IIN.
@@ -18,6 +21,7 @@ Exit status 0 when every region is byte-identical.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -27,7 +31,9 @@ import pyarrow as pa
 
 from kz_domain.period import parse_period
 from kz_domain.regions import PILOT_REGIONS, parse_region
+from orchestration.corrections.store import LOG_NAME, CorrectionError, log_prefix
 from orchestration.landing.drop import inspect_drop
+from orchestration.landing.pin import NO_CORRECTIONS
 from orchestration.publication.snapshot import read_current
 from orchestration.runner import run_month
 from orchestration.settings import PlatformPaths
@@ -133,7 +139,22 @@ def reproduce(
         truth_root=live.truth_root,
         warehouse_path=scratch_root / "warehouse" / "warehouse.duckdb",
         publish_root=scratch_root / "published",
+        corrections_root=scratch_root / "corrections",
     )
+    # The corrections as they were when the month was published: the log's pinned events, byte
+    # for byte (later decisions, a withdrawal, are not replayed). Every region of a month shares
+    # the month's pin; a region published from another run of the month is compared as it is.
+    pins = {json.dumps(published[r][0].get("corrections", NO_CORRECTIONS), sort_keys=True) for r in regions}
+    pin = json.loads(sorted(pins)[0])
+    try:
+        prefix = log_prefix(live.corrections_root, pin)
+    except CorrectionError as error:
+        for outcome in outcomes.values():
+            outcome.input_changes.append(str(error))
+        prefix = b""
+    scratch.corrections_root.mkdir(parents=True, exist_ok=True)
+    if prefix:
+        (scratch.corrections_root / LOG_NAME).write_bytes(prefix)
     defs = build_definitions(scratch)
     instance = dg.DagsterInstance.ephemeral()
     # The month's runs without analytics; a region whose run failed has no result to compare.

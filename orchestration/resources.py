@@ -47,9 +47,11 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class LandingResource(dg.ConfigurableResource):
-    """The landing area where registries drop their monthly extracts."""
+    """The landing area where registries drop their monthly extracts, and the log of the
+    corrections applied over them (orchestration/corrections/store.py)."""
 
     root: str
+    corrections_root: str
 
     def month_dir(self, period: str) -> Path:
         """The folder of one period's extracts."""
@@ -94,7 +96,9 @@ def default_resources(paths: PlatformPaths | None = None) -> dict[str, dg.Config
     paths = paths or PlatformPaths.from_env()
     return {
         "warehouse": WarehouseResource(path=str(paths.warehouse_path)),
-        "landing": LandingResource(root=str(paths.landing_root)),
+        "landing": LandingResource(
+            root=str(paths.landing_root), corrections_root=str(paths.corrections_root)
+        ),
         "gx": GxRunnerResource(),
         "publication": PublicationResource(root=str(paths.publish_root), postgres_conninfo=postgres_dsn()),
     }

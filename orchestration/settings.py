@@ -18,6 +18,9 @@ def _path(variable: str, default: Path) -> Path:
     return Path(os.environ.get(variable) or default).resolve()
 
 
+_UNSET = Path("")
+
+
 @dataclass(frozen=True)
 class PlatformPaths:
     """The folders and files of one platform installation."""
@@ -27,6 +30,17 @@ class PlatformPaths:
     truth_root: Path
     warehouse_path: Path
     publish_root: Path
+    #: The append-only log of corrections (orchestration/corrections/store.py); default under data_root.
+    corrections_root: Path = _UNSET
+    #: The scratch database of on-demand rescoring (orchestration/corrections/rescoring.py).
+    rescoring_path: Path = _UNSET
+
+    def __post_init__(self) -> None:
+        # frozen: the defaults under data_root are filled in once, here
+        if self.corrections_root == _UNSET:
+            object.__setattr__(self, "corrections_root", self.data_root / "corrections")
+        if self.rescoring_path == _UNSET:
+            object.__setattr__(self, "rescoring_path", self.data_root / "rescoring" / "rescoring.duckdb")
 
     @classmethod
     def from_env(cls) -> PlatformPaths:
@@ -37,17 +51,9 @@ class PlatformPaths:
             truth_root=_path("TRUTH_ROOT", data_root / "truth"),
             warehouse_path=_path("WAREHOUSE_PATH", data_root / "warehouse" / "warehouse.duckdb"),
             publish_root=_path("PUBLISH_ROOT", data_root / "published"),
+            corrections_root=_path("CORRECTIONS_ROOT", data_root / "corrections"),
+            rescoring_path=_path("RESCORING_PATH", data_root / "rescoring" / "rescoring.duckdb"),
         )
-
-    @property
-    def corrections_root(self) -> Path:
-        """The append-only log of corrections (orchestration/corrections/store.py)."""
-        return _path("CORRECTIONS_ROOT", self.data_root / "corrections")
-
-    @property
-    def rescoring_path(self) -> Path:
-        """The scratch database of on-demand rescoring (orchestration/corrections/rescoring.py)."""
-        return _path("RESCORING_PATH", self.data_root / "rescoring" / "rescoring.duckdb")
 
     def export(self) -> None:
         """Make the paths visible to child processes (dbt reads them from the environment).

@@ -94,8 +94,14 @@ def rescoring_run_args(selection: Sequence[str], state: Path) -> list[str]:
 
 
 def rescoring_environment(period: str, families: Sequence[int]) -> dict[str, str]:
-    """The month (as for every dbt command) and the families (macros/rescoring.sql)."""
-    return {"DBT_PERIOD": period, "DBT_REGION": "", "DBT_FAMILIES": ",".join(str(f) for f in families)}
+    """The month (as for every dbt command), the families (macros/rescoring.sql), and every
+    event of the corrections log (a rescoring applies the corrections in force now)."""
+    return {
+        "DBT_PERIOD": period,
+        "DBT_REGION": "",
+        "DBT_FAMILIES": ",".join(str(f) for f in families),
+        "DBT_CORRECTIONS_THROUGH_SEQ": "",
+    }
 
 
 def checked_families(families: Sequence[int]) -> tuple[int, ...]:

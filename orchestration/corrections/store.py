@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import math
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ import pyarrow as pa
 
 from kz_domain.iin import is_valid_iin
 from kz_domain.landing_contract import RECORD_KEYS, REGISTRIES, SUBJECT_COLUMNS
+from kz_domain.period import reference_date
 from orchestration.publication.durable_fs import append_line_synced
 
 LOG_NAME = "corrections.jsonl"
@@ -117,10 +119,79 @@ def read_events(root: Path) -> list[dict]:
     return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
 
+@dataclass(frozen=True)
+class CorrectionsPin:
+    """The corrections a month's run computes with: every event up to `through_seq`, whose
+    lines hash to `sha256`. Fixed when the run starts (the landing step) and recorded in the
+    month's evidence and the published manifest, so that the month reproduces with exactly
+    these corrections, whatever was decided since."""
+
+    through_seq: int
+    sha256: str
+    #: the corrections in force on the period's reference date (ids; no personal data)
+    in_force: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"through_seq": self.through_seq, "sha256": self.sha256, "in_force": list(self.in_force)}
+
+
+def _complete_lines(root: Path) -> list[bytes]:
+    path = log_path(root)
+    if not path.exists():
+        return []
+    data = path.read_bytes()
+    complete = data if data.endswith(b"\n") else data[: data.rfind(b"\n") + 1]
+    return complete.splitlines(keepends=True)
+
+
+def pin_log(root: Path, period: str) -> CorrectionsPin:
+    """The pin of the log as it is now (every complete event), with the corrections it has in
+    force for `period`; refused, naming the line, when a line is not a valid event (the log was
+    edited by hand)."""
+    lines = _complete_lines(root)
+    for number, line in enumerate(lines, start=1):
+        try:
+            event = json.loads(line)
+        except ValueError:
+            raise CorrectionError(
+                f"corrections log line {number}: not a JSON event (edited by hand?)"
+            ) from None
+        if event.get("seq") != number or event.get("event") not in EVENTS:
+            raise CorrectionError(f"corrections log line {number}: not the event number {number} of the log")
+    prefix = b"".join(lines)
+    return CorrectionsPin(len(lines), hashlib.sha256(prefix).hexdigest(), tuple(in_force(prefix, period)))
+
+
+def log_prefix(root: Path, pin: CorrectionsPin | dict) -> bytes:
+    """The log's first `pin.through_seq` events, byte for byte; refused when they no longer hash
+    to the pin (the append-only log was rewritten)."""
+    if isinstance(pin, dict):
+        pin = CorrectionsPin(int(pin["through_seq"]), str(pin["sha256"]))
+    prefix = b"".join(_complete_lines(root)[: pin.through_seq])
+    if hashlib.sha256(prefix).hexdigest() != pin.sha256:
+        raise CorrectionError(
+            f"corrections log: its first {pin.through_seq} events are not those pinned (the log was rewritten)"
+        )
+    return prefix
+
+
 def corrections(root: Path) -> dict[str, Correction]:
     """Every correction's current state, in filing order."""
+    return corrections_from_events(read_events(root))
+
+
+def in_force(prefix: bytes, period: str) -> list[str]:
+    """The corrections a pinned log prefix has in force on the period's reference date (the
+    rule of dbt's stg_corrections__in_force, which applies them; a test ties the two)."""
+    events = [json.loads(line) for line in prefix.splitlines() if line.strip()]
+    day = reference_date(period)
+    return [cid for cid, c in corrections_from_events(events).items() if c.in_force_on(day)]
+
+
+def corrections_from_events(events: list[dict]) -> dict[str, Correction]:
+    """Every correction's state after `events` (in the log's order)."""
     state: dict[str, Correction] = {}
-    for event in read_events(root):
+    for event in events:
         cid = event["correction_id"]
         if event["event"] == "filed":
             state[cid] = Correction(

@@ -7,10 +7,13 @@ complete, verified month. A late or missing extract fails the step and names the
 The verified checksums become the run's landing pin (`orchestration.landing.pin`).
 """
 
+from pathlib import Path
+
 import dagster as dg
 
 from kz_domain.landing_contract import REGISTRIES
 from orchestration.asset_keys import LANDING_KEY, landing_key
+from orchestration.corrections.store import CorrectionError, pin_log
 from orchestration.landing.drop import inspect_drop
 from orchestration.landing.pin import pin_from_drop, record_pin
 from orchestration.landing.verify import gate_outcomes, verify_drop
@@ -82,8 +85,14 @@ def landing_extracts(
     note = f"accepted by {config.approved_by} ({'; '.join(accepted)}): {config.reason}" if accepted else ""
     if accepted:
         context.log.warning(note)
+    try:
+        corrections_pin = pin_log(Path(landing.corrections_root), drop.period)
+    except CorrectionError as error:
+        raise dg.Failure(description=f"the corrections log cannot be pinned: {error}") from None
     with warehouse.connect() as connection:
-        pin = record_pin(connection, pin_from_drop(month_dir, drop), context.run.run_id)
+        pin = record_pin(
+            connection, pin_from_drop(month_dir, drop, corrections_pin.as_dict()), context.run.run_id
+        )
         outcomes = {LANDING_VERIFIED_CHECK: True, **gate_outcomes(findings)}
         gate_log.record(
             connection,
@@ -104,7 +113,12 @@ def landing_extracts(
             description=f"landing drop {drop.period} does not match its manifest or the landing contract:\n{lines}",
             metadata={"findings": dg.MetadataValue.md(lines)},
         )
-    context.log.info("landing %s pinned for this run: %d extracts", drop.period, len(pin.checksums))
+    context.log.info(
+        "landing %s pinned for this run: %d extracts, corrections log through event %d",
+        drop.period,
+        len(pin.checksums),
+        pin.corrections_through_seq,
+    )
     for extract in drop.extracts:
         yield dg.MaterializeResult(
             asset_key=landing_key(extract.registry),

@@ -5,19 +5,28 @@ month's `landing` lineage (`orchestration.quality.evidence`): each extract's sha
 identity (size, modification time, inode). Every later step that reads the extracts checks the
 identity first and re-hashes only a file whose identity moved; a re-delivery during the run then
 fails the run by name instead of mixing two deliveries. The publication's manifest takes its
-`landing_checksums` from the pin, never from the landing folder at publish time.
+`landing_checksums` from the pin, never from the landing folder at publish time. The pin also
+fixes the corrections log (its events up to a sequence number and their sha256): dbt applies
+only those, and the manifest records them, so a month reproduces with the corrections in force
+when it was published.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 
 from orchestration.landing.drop import DropStatus, file_sha256
 from orchestration.quality import evidence
+
+#: The sha256 of no bytes: the pin of an empty corrections log.
+EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#: The corrections pin of a month computed with no correction (and of months pinned before
+#: corrections existed).
+NO_CORRECTIONS = {"through_seq": 0, "sha256": EMPTY_SHA256, "in_force": []}
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,13 @@ class LandingPin:
     rows: int
     fingerprint: str = ""
     run_id: str = ""
+    #: The corrections log as pinned with the extracts (store.CorrectionsPin.as_dict); none
+    #: recorded before corrections existed.
+    corrections: dict = field(default_factory=lambda: dict(NO_CORRECTIONS))
+
+    @property
+    def corrections_through_seq(self) -> int:
+        return int(self.corrections["through_seq"])
 
 
 def file_identity(path: Path) -> list[int]:
@@ -38,8 +54,8 @@ def file_identity(path: Path) -> list[int]:
     return [info.st_size, info.st_mtime_ns, info.st_ino]
 
 
-def pin_from_drop(month_dir: Path, drop: DropStatus) -> LandingPin:
-    """The pin of a complete, checksum-verified drop."""
+def pin_from_drop(month_dir: Path, drop: DropStatus, corrections: dict | None = None) -> LandingPin:
+    """The pin of a complete, checksum-verified drop, with the corrections log's pin."""
     if not drop.complete:
         raise ValueError(f"landing drop {drop.period} is not complete")
     checksums = drop.checksums()
@@ -48,11 +64,13 @@ def pin_from_drop(month_dir: Path, drop: DropStatus) -> LandingPin:
         checksums=checksums,
         identities={registry: file_identity(month_dir / f"{registry}.parquet") for registry in checksums},
         rows=sum(int(e.rows or 0) for e in drop.extracts),
+        corrections=dict(NO_CORRECTIONS if corrections is None else corrections),
     )
 
 
 def record_pin(connection: duckdb.DuckDBPyConnection, pin: LandingPin, run_id: str) -> LandingPin:
-    """Record the pin as the period's landing lineage; returns it with its fingerprint."""
+    """Record the pin (extracts and corrections) as the period's landing lineage; returns it with
+    its fingerprint."""
     lineage = evidence.record_lineage(
         connection,
         evidence.LANDING,
@@ -60,10 +78,10 @@ def record_pin(connection: duckdb.DuckDBPyConnection, pin: LandingPin, run_id: s
         "",
         run_id=run_id,
         upstream_fingerprint="",
-        versions={"checksums": pin.checksums, "identities": pin.identities},
+        versions={"checksums": pin.checksums, "identities": pin.identities, "corrections": pin.corrections},
         digest=(evidence.landing_digest(pin.checksums), pin.rows),
     )
-    return LandingPin(pin.period, pin.checksums, pin.identities, pin.rows, lineage.fingerprint, run_id)
+    return replace(pin, fingerprint=lineage.fingerprint, run_id=run_id)
 
 
 def pinned(connection: duckdb.DuckDBPyConnection, period: str) -> LandingPin | None:
@@ -78,6 +96,7 @@ def pinned(connection: duckdb.DuckDBPyConnection, period: str) -> LandingPin | N
         rows=lineage.rows,
         fingerprint=lineage.fingerprint,
         run_id=lineage.run_id,
+        corrections=dict(lineage.versions.get("corrections", NO_CORRECTIONS)),
     )
 
 

@@ -11,7 +11,7 @@ publication asset alone from the UI, a re-execution, a backfill, a direct Python
 2. **Recover.** If PostgreSQL's last logged switch is newer than the files' (a publisher died
    between the two), the files' CURRENT is first brought to PostgreSQL's version.
 3. **Write.** The snapshot is written as an immutable version directory, not yet current, with
-   the landing checksums of the pin (the extracts the list was computed from).
+   the landing checksums and the corrections of the pin (what the list was computed from).
 4. **Switch, database first.** PostgreSQL loads the version and switches in one transaction
    (the commit point), then the files' CURRENT is flipped. A failed load leaves both sides on the
    previous version; a kill between the two is repaired by step 2 of the next attempt. Every
@@ -105,6 +105,7 @@ def publish_region(
         methodology_version=scores.versions["methodology_version"],
         rule_version=lists.versions["rule_version"],
         landing_checksums=cleared.landing_checksums,
+        corrections=cleared.corrections,
         run_id=run_id,
         make_current=False,
     )

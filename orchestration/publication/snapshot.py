@@ -76,6 +76,7 @@ _IDENTITY_FIELDS = (
     "methodology_version",
     "rule_version",
     "landing_checksums",
+    "corrections",
 )
 
 # Fixed Parquet writer settings: with the same pyarrow version, the same rows give the same bytes.
@@ -134,6 +135,7 @@ def publish_snapshot(
     rule_version: str | Mapping[str, str],
     landing_checksums: Mapping[str, str],
     run_id: str,
+    corrections: Mapping | None = None,
     code_version: str | None = None,
     make_current: bool = True,
 ) -> PublishedSnapshot:
@@ -146,7 +148,9 @@ def publish_snapshot(
 
     `tables_by_service` maps a service name (schema.SERVICES) to its list; an empty list is
     published as an empty file (zero eligible), a service left out is absent from the snapshot.
-    `landing_checksums` maps each landing registry extract used to its sha256. `rule_version` is
+    `landing_checksums` maps each landing registry extract used to its sha256; `corrections` is
+    the corrections log's pin (events through `through_seq`, their `sha256`, the ids `in_force`;
+    default: none). `rule_version` is
     one version for every service, or a mapping service -> version when each service's rule is
     versioned on its own (the manifest then records `service=version;...`). `code_version`
     defaults to the git commit of this checkout.
@@ -164,6 +168,7 @@ def publish_snapshot(
         methodology_version=methodology_version,
         rule_version=rule_version,
         landing_checksums=landing_checksums,
+        corrections=corrections,
     )
     tables, files, content_hash = prepared.tables, prepared.files, prepared.content_hash
 
@@ -223,6 +228,7 @@ def prepare_snapshot(
     methodology_version: str,
     rule_version: str | Mapping[str, str],
     landing_checksums: Mapping[str, str],
+    corrections: Mapping | None = None,
 ) -> PreparedSnapshot:
     """Validate and serialise the lists and compute the content hash, writing nothing.
 
@@ -250,6 +256,7 @@ def prepare_snapshot(
         "methodology_version": methodology_version,
         "rule_version": rule_version,
         "landing_checksums": _validated_landing_checksums(landing_checksums),
+        "corrections": _validated_corrections(corrections),
     }
     tables = _conform_all(tables_by_service, period, region, methodology_version, rule_versions)
     files = {f"{service}.parquet": _parquet_bytes(table) for service, table in tables.items()}
@@ -395,6 +402,27 @@ def _conform_all(
     if issues:
         raise SchemaViolation(issues)
     return tables
+
+
+def _validated_corrections(corrections: Mapping | None) -> dict:
+    """The corrections pin of a manifest: events through `through_seq`, their sha256, the ids in force."""
+    if corrections is None:
+        return {"through_seq": 0, "sha256": hashlib.sha256(b"").hexdigest(), "in_force": []}
+    through_seq, digest, ids = (
+        corrections.get("through_seq"),
+        corrections.get("sha256"),
+        corrections.get("in_force", []),
+    )
+    if (
+        not isinstance(through_seq, int)
+        or through_seq < 0
+        or not isinstance(digest, str)
+        or not _SHA256_PATTERN.match(digest)
+    ):
+        raise ValueError("corrections must give through_seq (an event number) and the sha256 of those events")
+    if not all(isinstance(cid, str) and re.fullmatch(r"C-[0-9]{6,}", cid) for cid in ids):
+        raise ValueError("corrections.in_force must list correction ids")
+    return {"through_seq": through_seq, "sha256": digest, "in_force": sorted(ids)}
 
 
 def _validated_landing_checksums(landing_checksums: Mapping[str, str]) -> dict[str, str]:

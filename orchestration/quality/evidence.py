@@ -120,6 +120,14 @@ class Clearance:
         """The sha256 of every extract the chain was computed from (pinned when the run started)."""
         return dict(self.lineage[LANDING].versions["checksums"]) if LANDING in self.lineage else {}
 
+    @property
+    def corrections(self) -> dict:
+        """The corrections log as pinned when the run started (orchestration.landing.pin)."""
+        from orchestration.landing.pin import NO_CORRECTIONS
+
+        landing = self.lineage.get(LANDING)
+        return dict(landing.versions.get("corrections", NO_CORRECTIONS)) if landing else dict(NO_CORRECTIONS)
+
     def fingerprint(self, dataset: str) -> str:
         return self.lineage[dataset].fingerprint if dataset in self.lineage else UNRECORDED
 

@@ -138,7 +138,7 @@ def warehouse_dbt_models(
                 fingerprint=marts.fingerprint,
             )
 
-    yield from _dbt_build(context, dbt, run_environment(period), record)
+    yield from _dbt_build(context, dbt, run_environment(period, None, pin.corrections_through_seq), record)
     if changed_during_build:
         raise dg.Failure(
             f"landing extracts of {period} were re-delivered during the dbt build "

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 
-def run_environment(period: str, region: str | None = None) -> dict[str, str]:
-    """The environment variables that tell dbt which month (and region) to build.
+def run_environment(
+    period: str, region: str | None = None, corrections_through_seq: int | None = None
+) -> dict[str, str]:
+    """The environment variables that tell dbt which month (and region) to build, and up to
+    which event of the corrections log it applies corrections (the run's pin; unset: all).
 
     Not `--vars`: dbt re-parses the whole project whenever a var changes (~5 s per invocation),
     whereas the project reads DBT_PERIOD / DBT_REGION only when a model runs
     (dbt_project/macros/period.sql), so every month reuses the manifest parsed at install time.
     A monthly build sets DBT_REGION to empty, so that no region can leak in from the caller.
     """
-    return {"DBT_PERIOD": period, "DBT_REGION": region or ""}
+    # DBT_FAMILIES empty: a month is never narrowed to the families of an on-demand rescoring
+    # (macros/rescoring.sql), whatever the caller's environment holds
+    environment = {"DBT_PERIOD": period, "DBT_REGION": region or "", "DBT_FAMILIES": ""}
+    if corrections_through_seq is not None:
+        environment["DBT_CORRECTIONS_THROUGH_SEQ"] = str(int(corrections_through_seq))
+    return environment
 
 
 #: dbt unit tests check SQL logic on fixed fixtures, not the month's data: `make test` (CI) runs

@@ -39,6 +39,7 @@ MOTHER, CHILD = make_iin("850610", 21, 4), make_iin("150909", 22, 5)
 HEAD, SPOUSE, SON = make_iin("790101", 31, 3), make_iin("810202", 32, 4), make_iin("120303", 33, 5)
 PLATFORM_VARIABLES = (
     "DATA_ROOT", "LANDING_ROOT", "TRUTH_ROOT", "WAREHOUSE_PATH", "PUBLISH_ROOT", "CORRECTIONS_ROOT", "RESCORING_PATH",
+    "WAREHOUSE_DATABASE",
 )  # fmt: skip
 
 

@@ -28,6 +28,7 @@ import time
 import dagster as dg
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -99,6 +100,9 @@ def platform(tmp_path_factory, platform_pg):
             "WAREHOUSE_PATH",
             "PUBLISH_ROOT",
             "PUBLISH_PG_DSN",
+            "CORRECTIONS_ROOT",
+            "RESCORING_PATH",
+            "WAREHOUSE_DATABASE",
         )
     }
     for key in saved:
@@ -503,6 +507,53 @@ def test_a_redelivery_during_the_build_fails_the_run_and_no_manifest_names_it(pl
     assert manifests and all(
         m["landing_checksums"].get("vehicles") != redelivered["sha256"] for m in manifests
     )
+
+
+def test_a_month_published_with_a_correction_reproduces_byte_identical_after_its_withdrawal(
+    platform, clean_month, tmp_path
+):
+    """A pupil of a listed family leaves it (approved membership change); the month is rerun and
+    republished without the pupil's row. The correction is then withdrawn: reproducing the month
+    applies the corrections log as it was pinned for the publication, so the lists come out
+    byte-identical to the ones published -- not to the lists without the correction."""
+    from orchestration.corrections.store import Evidence, decide, file_membership_change
+    from orchestration.reproduce import reproduce
+
+    paths, defs, instance = platform
+    before = _files_current(paths, CLEAN_MONTH, "79")
+    with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
+        pupil, family = connection.execute(
+            "select beneficiary_iin, family_id from eligibility_list where period = ? and region = '79' "
+            "and service = 'pupil_student_aid' order by family_id, beneficiary_iin limit 1",
+            [CLEAN_MONTH],
+        ).fetchone()
+    cid = file_membership_change(
+        paths.corrections_root,
+        subject_iin=pupil,
+        family_id=family,
+        change="leaves_family",
+        evidence=Evidence("court_decision", "2-123/2026", "2026-06-01"),
+        requested_by="a.caseworker",
+        effective_from="2026-06-01",
+    )
+    decide(paths.corrections_root, cid, "approved", "a.supervisor")
+    assert _run(defs, instance, "monthly_scoring_job", CLEAN_MONTH).success
+    assert _run(defs, instance, "regional_publication_job", month_region_key(CLEAN_MONTH, "79")).success
+    manifest, lists = read_current(paths.publish_root, CLEAN_MONTH, "79")
+    assert manifest["version"] != before
+    assert manifest["corrections"]["in_force"] == [cid]
+    assert manifest["corrections"]["through_seq"] == 2
+    pupil_rows = lists["pupil_student_aid"].filter(
+        pc.equal(lists["pupil_student_aid"]["beneficiary_iin"], pupil)
+    )
+    assert pupil_rows.num_rows == 0  # a count: a failing assertion must not print an IIN
+
+    decide(paths.corrections_root, cid, "withdrawn", "a.caseworker", "the court decision was appealed")
+    (outcome,) = reproduce(CLEAN_MONTH, ["79"], paths, tmp_path)
+    assert outcome.identical, outcome.differences
+    # the same content hash (the version number counts the versions of each publication root)
+    content = lambda version: version.split("-")[1]  # noqa: E731
+    assert content(outcome.reproduced_version) == content(manifest["version"]) != content(before)
 
 
 def test_the_gate_log_holds_no_iin(platform, clean_month):

@@ -6,11 +6,13 @@ import hashlib
 import json
 import os
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from kz_domain.landing_contract import REGISTRY_NAMES
+from orchestration.corrections.rescoring import rescoring_environment, rescoring_run_args
 from orchestration.landing.drop import inspect_drop
 from orchestration.quality.checks import level_shares, share_drift, suite_columns
 from orchestration.quality.gx_runner import check_names
@@ -21,11 +23,32 @@ from orchestration.warehouse.resources import process_environment, prune_command
 
 
 def test_a_monthly_build_gets_the_period_and_an_empty_region():
-    assert run_environment("2026-10") == {"DBT_PERIOD": "2026-10", "DBT_REGION": ""}
+    assert run_environment("2026-10") == {"DBT_PERIOD": "2026-10", "DBT_REGION": "", "DBT_FAMILIES": ""}
 
 
 def test_a_regional_build_gets_the_period_and_the_region():
-    assert run_environment("2026-10", "79") == {"DBT_PERIOD": "2026-10", "DBT_REGION": "79"}
+    assert run_environment("2026-10", "79") == {
+        "DBT_PERIOD": "2026-10",
+        "DBT_REGION": "79",
+        "DBT_FAMILIES": "",
+    }
+
+
+def test_a_monthly_build_applies_the_corrections_up_to_its_pin():
+    assert run_environment("2026-10", None, 7)["DBT_CORRECTIONS_THROUGH_SEQ"] == "7"
+
+
+def test_a_rescoring_names_its_families_and_applies_every_correction():
+    environment = rescoring_environment("2026-10", [12, 7])
+    assert environment["DBT_FAMILIES"] == "12,7"
+    assert environment["DBT_CORRECTIONS_THROUGH_SEQ"] == ""
+
+
+def test_a_rescoring_rebuilds_into_its_own_target_and_defers_the_rest_to_the_month():
+    args = rescoring_run_args(("family_features",), Path("/state"))
+    assert args[args.index("--target") + 1] == "rescoring"
+    assert "--defer" in args and args[args.index("--state") + 1] == "/state"
+    assert "--favor-state" not in args  # what the rescoring rebuilt must win over the month's
 
 
 def test_dbt_build_args_pass_no_vars_so_dbt_reuses_the_parsed_manifest():

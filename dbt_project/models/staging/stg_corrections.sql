@@ -1,6 +1,14 @@
 -- Every event of the corrections log (orchestration/corrections/store.py), one row each: filed
--- corrections with their fields, and the decisions on them. Empty while no correction was filed.
+-- corrections with their fields, and the decisions on them, up to the event the run pinned
+-- (env DBT_CORRECTIONS_THROUGH_SEQ, set by the month's landing pin; unset: every event). Empty
+-- while no correction was filed. A table: what the month applied stays fixed after the run,
+-- whatever is decided since.
+{{ config(materialized='table') }}
 {%- set log = corrections_log() | replace("'", "''") %}
+{%- set through_seq = env_var('DBT_CORRECTIONS_THROUGH_SEQ', '') if execute else '' %}
+{%- if through_seq and not modules.re.fullmatch('[0-9]{1,12}', through_seq) %}
+  {{ exceptions.raise_compiler_error("DBT_CORRECTIONS_THROUGH_SEQ must be an event number of the corrections log") }}
+{%- endif %}
 {%- set present = execute and (run_query("select count(*) from glob('" ~ log ~ "')").columns[0].values()[0] > 0) %}
 
 {%- if present %}
@@ -32,8 +40,13 @@ from read_json(
         valid_until: 'date', evidence: 'struct(document_type varchar, reference varchar, date date)',
         "by": 'varchar', "at": 'timestamptz', reason: 'varchar', schema_version: 'integer',
         seq: 'bigint'
-    }
+    },
+    -- a last line cut short by a crash was never acknowledged: not an event (store.read_events)
+    ignore_errors = true
 )
+{%- if through_seq %}
+where seq <= {{ through_seq }}
+{%- endif %}
 {%- else %}
     select
         cast(null as varchar) as correction_id,

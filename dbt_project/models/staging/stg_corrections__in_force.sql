@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}
 -- The corrections in force on the period's reference date: filed, approved and not withdrawn
 -- since, effective_from on or before the reference date, valid_until after it. Registry values
 -- (the registry's value at filing beside the corrected one) and family membership changes.
