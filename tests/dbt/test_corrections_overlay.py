@@ -185,3 +185,16 @@ def test_a_family_split_takes_the_person_out_and_a_join_puts_one_in(built):
     assert query(built, "select family_id, reason_code from intermediate.int_family_links__rejected") == [
         (1, "LEFT_BY_CORRECTION")
     ]
+
+
+def test_the_manifest_names_the_corrections_dbt_applies(built):
+    """The ids a publication's manifest records (store.in_force, from the pinned log) are the
+    corrections dbt's stg_corrections__in_force applies: one rule, told twice, tied here."""
+    from orchestration.corrections.store import LOG_NAME, in_force
+
+    log = (built.parent / "corrections" / LOG_NAME).read_bytes()
+    applied = [
+        cid
+        for (cid,) in query(built, "select correction_id from staging.stg_corrections__in_force order by 1")
+    ]
+    assert in_force(log, PERIOD) == applied
