@@ -92,12 +92,13 @@ class Correction:
         return self.valid_until is None or day < dt.date.fromisoformat(self.valid_until)
 
 
-def log_path(root: Path) -> Path:
-    return Path(root) / LOG_NAME
+def log_path(root: Path, name: str = LOG_NAME) -> Path:
+    return Path(root) / name
 
 
 @contextmanager
-def _locked(root: Path) -> Iterator[None]:
+def locked(root: Path) -> Iterator[None]:
+    """The lock every writer of the corrections root (corrections and appeals) holds."""
     Path(root).mkdir(parents=True, exist_ok=True)
     with open(Path(root) / ".lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -107,16 +108,11 @@ def _locked(root: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def read_events(root: Path) -> list[dict]:
-    """Every complete event of the log. A last line without its newline is an append cut short
-    by a crash: it was never acknowledged, so it is not an event (the next append starts a new
-    line after it)."""
-    path = log_path(root)
-    if not path.exists():
-        return []
-    text = path.read_text(encoding="utf-8")
-    complete = text if text.endswith("\n") else text[: text.rfind("\n") + 1]
-    return [json.loads(line) for line in complete.splitlines() if line.strip()]
+def read_events(root: Path, name: str = LOG_NAME) -> list[dict]:
+    """Every complete event of a log of the corrections root. A last line without its newline
+    is an append cut short by a crash: it was never acknowledged, so it is not an event (the
+    next append starts a new line after it)."""
+    return [json.loads(line) for line in _complete_lines(root, name) if line.strip()]
 
 
 @dataclass(frozen=True)
@@ -135,8 +131,8 @@ class CorrectionsPin:
         return {"through_seq": self.through_seq, "sha256": self.sha256, "in_force": list(self.in_force)}
 
 
-def _complete_lines(root: Path) -> list[bytes]:
-    path = log_path(root)
+def _complete_lines(root: Path, name: str = LOG_NAME) -> list[bytes]:
+    path = log_path(root, name)
     if not path.exists():
         return []
     data = path.read_bytes()
@@ -222,16 +218,16 @@ def corrections_from_events(events: list[dict]) -> dict[str, Correction]:
     return state
 
 
-def _now() -> str:
+def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-def _append(root: Path, event: dict) -> None:
-    """Append one event, fsynced, readable by its owner only (the log holds IINs). Call under the
+def append_event(root: Path, event: dict, name: str = LOG_NAME) -> None:
+    """Append one event, fsynced, readable by its owner only (the logs hold IINs). Call under the
     lock: `seq` numbers the events in the order they were recorded."""
-    event = {"schema_version": SCHEMA_VERSION, "seq": len(read_events(root)) + 1, **event}
+    event = {"schema_version": SCHEMA_VERSION, "seq": len(read_events(root, name)) + 1, **event}
     line = json.dumps(event, ensure_ascii=False, sort_keys=True).encode()
-    append_line_synced(log_path(root), line, mode=LOG_MODE)
+    append_line_synced(log_path(root, name), line, mode=LOG_MODE)
 
 
 def _date(text: str | None, what: str, *, optional: bool = False) -> str | None:
@@ -367,11 +363,11 @@ def _file(
         "valid_until": ends,
         "reason": reason,
         "by": requested_by,
-        "at": _now(),
+        "at": now(),
     }
-    with _locked(root):
+    with locked(root):
         record["correction_id"] = f"C-{len(corrections(root)) + 1:06d}"
-        _append(root, record)
+        append_event(root, record)
     return record["correction_id"]
 
 
@@ -381,7 +377,7 @@ def decide(root: Path, correction_id: str, decision: str, by: str, reason: str =
         raise CorrectionError(f"decision: one of {', '.join((*DECISIONS, 'withdrawn'))}")
     if not by.strip():
         raise CorrectionError("by: who decides is required")
-    with _locked(root):
+    with locked(root):
         state = corrections(root)
         if correction_id not in state:
             raise CorrectionError(f"{correction_id}: no such correction")
@@ -398,9 +394,9 @@ def decide(root: Path, correction_id: str, decision: str, by: str, reason: str =
                 raise CorrectionError(f"{correction_id}: already {correction.state}")
             if not reason.strip():
                 raise CorrectionError(f"{correction_id}: a withdrawal needs a reason")
-        _append(
+        append_event(
             root,
-            {"event": decision, "correction_id": correction_id, "by": by, "reason": reason, "at": _now()},
+            {"event": decision, "correction_id": correction_id, "by": by, "reason": reason, "at": now()},
         )
         return corrections(root)[correction_id]
 

@@ -119,7 +119,11 @@ def built(tmp_path_factory) -> Path:
     joined = file_membership_change(
         log, subject_iin=LODGER, family_id=2, change="joins_family", effective_from="2026-02-01", **split
     )
-    for cid in (left, joined):
+    # the registry already lists the neighbour in family 2, as this join says -> lapsed
+    agreed = file_membership_change(
+        log, subject_iin=NEIGHBOUR, family_id=2, change="joins_family", effective_from="2026-02-01", **split
+    )
+    for cid in (left, joined, agreed):
         decide(log, cid, "approved", "a.supervisor")
     return build(root)
 
@@ -154,6 +158,7 @@ def test_the_registry_row_is_kept_as_sent_and_the_correction_in_force_sits_besid
         ("C-000005", "V-KEPT", True, "2019-06-01"),
         ("C-000006", None, False, None),
         ("C-000007", None, False, None),
+        ("C-000008", None, False, None),
     ]
     # nothing lost: rows in = kept + rejected still holds with the overlay
     assert query(
@@ -164,11 +169,14 @@ def test_the_registry_row_is_kept_as_sent_and_the_correction_in_force_sits_besid
 
 def test_a_correction_lapses_when_the_registry_agrees_and_is_flagged_when_it_moved_on(built):
     assert query(
-        built, "select correction_id, status from intermediate.int_corrections_status order by 1"
+        built, "select correction_id, status, family_id from intermediate.int_corrections_status order by 1"
     ) == [
-        ("C-000001", "applied"),
-        ("C-000004", "lapsed"),
-        ("C-000005", "flagged"),
+        ("C-000001", "applied", 1),
+        ("C-000004", "lapsed", 1),
+        ("C-000005", "flagged", 1),
+        ("C-000006", "applied", 1),  # the registry still lists the spouse in family 1
+        ("C-000007", "applied", 2),  # and not yet the lodger in family 2
+        ("C-000008", "lapsed", 2),  # but already the neighbour
     ]
     # a flagged correction still applies until a caseworker decides
     assert query(built, "select registration_date from staging.stg_vehicles where vehicle_id = 'V-KEPT'") == [

@@ -1,7 +1,9 @@
--- What became of every correction in force this period, against what the registry says now:
+-- What became of every correction in force this period, against what the registry says now,
+-- with the family it concerns and that family's region (the regional corrections report):
 --   applied  the registry still differs from the corrected value: the overlay changes its rows;
 --   lapsed   the registry now agrees with the correction (every row it names holds the corrected
---            value, or none is left when the correction removes the subject): nothing to apply;
+--            value, or none is left when the correction removes the subject; for a membership
+--            change, the family card now lists the person, or no longer does): nothing to apply;
 --   flagged  applied, but the registry's extract is dated after the evidence and says something
 --            else than it said when the correction was filed: a caseworker reviews it (warn test).
 -- depends_on: {{ ref('stg_corrections__in_force') }}
@@ -17,6 +19,33 @@
 with corrections as (
     select * from {{ ref('stg_corrections__in_force') }}
     where kind = 'registry_value'
+),
+
+memberships as (
+    select * from {{ ref('stg_corrections__in_force') }}
+    where kind = 'membership'
+),
+
+registry_links as (
+    select
+        family_id,
+        iin
+    from {{ ref('stg_family_links__checked') }}
+    where reason_code is null
+),
+
+members as (
+    select
+        family_id,
+        iin
+    from {{ ref('int_family_members') }}
+),
+
+families as (
+    select
+        family_id,
+        region_kato
+    from {{ ref('int_families') }}
 ),
 
 registry_now as (
@@ -58,22 +87,62 @@ registry_now as (
             cast(null as boolean) as registry_changed
         where false
     {%- endif %}
+),
+
+statuses as (
+    select
+        corrections.correction_id,
+        corrections.kind,
+        corrections.subject_iin,
+        cast(null as bigint) as family_id,
+        corrections.registry,
+        corrections.column_name,
+        corrections.record_key,
+        corrections.evidence_date,
+        registry_now.registry_as_of,
+        registry_now.rows_named,
+        case
+            when registry_now.rows_named = 0 and corrections.corrected_value is null then 'lapsed'
+            when registry_now.rows_named > 0 and registry_now.registry_agrees then 'lapsed'
+            when registry_now.registry_as_of > corrections.evidence_date and registry_now.registry_changed then 'flagged'
+            else 'applied'
+        end as status
+    from corrections
+    left join registry_now on corrections.correction_id = registry_now.correction_id
+    union all
+    select
+        memberships.correction_id,
+        memberships.kind,
+        memberships.subject_iin,
+        memberships.family_id,
+        'family_links' as registry,
+        cast(null as varchar) as column_name,
+        cast(null as varchar) as record_key,
+        memberships.evidence_date,
+        cast(null as date) as registry_as_of,
+        cast(null as bigint) as rows_named,
+        case
+            when (registry_links.iin is not null) = (memberships.change = 'joins_family') then 'lapsed'
+            else 'applied'
+        end as status
+    from memberships
+    left join registry_links
+        on registry_links.family_id = memberships.family_id and registry_links.iin = memberships.subject_iin
 )
 
 select
-    corrections.correction_id,
-    corrections.registry,
-    corrections.column_name,
-    corrections.record_key,
-    corrections.evidence_date,
-    registry_now.registry_as_of,
-    registry_now.rows_named,
-    case
-        when registry_now.rows_named = 0 and corrections.corrected_value is null then 'lapsed'
-        when registry_now.rows_named > 0 and registry_now.registry_agrees then 'lapsed'
-        when registry_now.registry_as_of > corrections.evidence_date and registry_now.registry_changed then 'flagged'
-        else 'applied'
-    end as status,
-    corrections.period
-from corrections
-left join registry_now on corrections.correction_id = registry_now.correction_id
+    statuses.correction_id,
+    statuses.kind,
+    coalesce(statuses.family_id, members.family_id) as family_id,
+    families.region_kato,
+    statuses.registry,
+    statuses.column_name,
+    statuses.record_key,
+    statuses.evidence_date,
+    statuses.registry_as_of,
+    statuses.rows_named,
+    statuses.status,
+    {{ period_literal() }} as period
+from statuses
+left join members on statuses.family_id is null and members.iin = statuses.subject_iin
+left join families on families.family_id = coalesce(statuses.family_id, members.family_id)

@@ -39,7 +39,13 @@ family_links as (
         'other' as role,
         effective_from as link_date
     from memberships
-    where change = 'joins_family'
+    -- a join the family card already records has lapsed (int_corrections_status): no second link
+    where
+        change = 'joins_family'
+        and not exists (
+            select 1 from registry_links
+            where registry_links.family_id = memberships.family_id and registry_links.iin = memberships.iin
+        )
 ),
 
 families as (
