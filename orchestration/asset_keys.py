@@ -16,6 +16,7 @@ PUBLISHED_LISTS_KEY = dg.AssetKey(["published_eligibility_lists"])
 FAMILY_LEVEL_CHANGES_KEY = dg.AssetKey(["family_level_changes"])
 TARGETING_AUDIT_KEY = dg.AssetKey(["targeting_audit"])
 WHATIF_KEY = dg.AssetKey(["methodology_whatif"])
+CORRECTIONS_REPORT_KEY = dg.AssetKey(["corrections_report"])
 
 
 def landing_key(registry: str) -> dg.AssetKey:

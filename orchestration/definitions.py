@@ -11,6 +11,7 @@ import dagster as dg
 
 from orchestration.analytics.assets import family_level_changes, targeting_audit
 from orchestration.analytics.whatif_assets import methodology_whatif
+from orchestration.corrections.assets import corrections_report
 from orchestration.corrections.jobs import rescore_families_job
 from orchestration.jobs import monthly_analytics_job, monthly_scoring_job, regional_publication_job
 from orchestration.landing.assets import landing_extracts
@@ -50,6 +51,7 @@ def build_definitions(paths: PlatformPaths | None = None) -> dg.Definitions:
             family_level_changes,
             targeting_audit,
             methodology_whatif,
+            corrections_report,
         ],
         asset_checks=[
             features_gx_check,

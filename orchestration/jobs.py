@@ -6,6 +6,7 @@ import dagster as dg
 
 from orchestration.analytics.assets import family_level_changes, targeting_audit
 from orchestration.analytics.whatif_assets import methodology_whatif
+from orchestration.corrections.assets import corrections_report
 from orchestration.landing.assets import landing_extracts
 from orchestration.partitions import month_region_partitions, monthly_partitions
 from orchestration.publication.assets import published_eligibility_lists
@@ -31,7 +32,10 @@ regional_publication_job = dg.define_asset_job(
 #: Analytics of the month (not for payment): change explanations, targeting audit, what-if grid.
 monthly_analytics_job = dg.define_asset_job(
     name="monthly_analytics_job",
-    selection=dg.AssetSelection.assets(family_level_changes, targeting_audit, methodology_whatif),
+    selection=dg.AssetSelection.assets(
+        family_level_changes, targeting_audit, methodology_whatif, corrections_report
+    ),
     partitions_def=monthly_partitions,
-    description="Explain every family's level change since last month and audit targeting against the latent truth.",
+    description="Explain every family's level change since last month, audit targeting against the latent truth, "
+    "and report corrections and appeals per region.",
 )

@@ -79,7 +79,9 @@ def appeals(root: Path) -> dict[str, Appeal]:
     return state
 
 
-def file_appeal(root: Path, *, family_id: int, period: str, disputed_level: int, grounds: str, by: str) -> str:
+def file_appeal(
+    root: Path, *, family_id: int, period: str, disputed_level: int, grounds: str, by: str
+) -> str:
     """File an appeal of a family's level for a month; its id."""
     if int(family_id) <= 0:
         raise CorrectionError("family_id: a family card id is a positive integer")
@@ -89,7 +91,7 @@ def file_appeal(root: Path, *, family_id: int, period: str, disputed_level: int,
         raise CorrectionError("grounds: say what the family disputes")
     if not by.strip():
         raise CorrectionError("by: who files the appeal is required")
-    event = {
+    event: dict[str, object] = {
         "event": "filed",
         "family_id": int(family_id),
         "period": parse_period(period),
@@ -99,9 +101,9 @@ def file_appeal(root: Path, *, family_id: int, period: str, disputed_level: int,
         "at": now(),
     }
     with locked(root):
-        event["appeal_id"] = f"A-{len(appeals(root)) + 1:06d}"
-        append_event(root, event, LOG_NAME)
-    return event["appeal_id"]
+        appeal_id = f"A-{len(appeals(root)) + 1:06d}"
+        append_event(root, {**event, "appeal_id": appeal_id}, LOG_NAME)
+    return appeal_id
 
 
 def link_correction(root: Path, appeal_id: str, correction_id: str, by: str) -> Appeal:
@@ -114,7 +116,13 @@ def link_correction(root: Path, appeal_id: str, correction_id: str, by: str) -> 
             raise CorrectionError(f"{appeal_id}: {correction_id} is already linked")
         append_event(
             root,
-            {"event": "linked", "appeal_id": appeal_id, "correction_id": correction_id, "by": by, "at": now()},
+            {
+                "event": "linked",
+                "appeal_id": appeal_id,
+                "correction_id": correction_id,
+                "by": by,
+                "at": now(),
+            },
             LOG_NAME,
         )
         return appeals(root)[appeal_id]
@@ -133,7 +141,9 @@ def decide_appeal(root: Path, appeal_id: str, decision: str, by: str, reason: st
         if decision == "upheld":
             state = corrections(root)
             if not any(state[cid].state == "approved" for cid in appeal.corrections):
-                raise CorrectionError(f"{appeal_id}: an upheld appeal needs an approved correction linked to it")
+                raise CorrectionError(
+                    f"{appeal_id}: an upheld appeal needs an approved correction linked to it"
+                )
         elif not reason.strip():
             raise CorrectionError(f"{appeal_id}: a {decision} appeal needs a reason")
         append_event(

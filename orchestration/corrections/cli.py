@@ -1,5 +1,5 @@
 """Command line for data engineers: file, approve, reject, withdraw, list and show corrections,
-and rescore the families they concern.
+rescore the families they concern, file and decide appeals, and report them per region.
 
     python -m orchestration.corrections file --period 2026-11 --subject-iin IIN --registry vehicles \\
         --column iin --record-key VIN0001 --registry-value IIN --corrected-value "" \\
@@ -9,6 +9,11 @@ and rescore the families they concern.
     python -m orchestration.corrections list [--state filed]
     python -m orchestration.corrections show C-000001
     python -m orchestration.corrections rescore --period 2026-11 --correction C-000001 [--family 123]
+    python -m orchestration.corrections appeal-file --period 2026-11 --family-id 123 --level 6 \
+        --grounds "the car was sold" --by a.caseworker
+    python -m orchestration.corrections appeal-link A-000001 C-000001 --by a.caseworker
+    python -m orchestration.corrections appeal-decide A-000001 upheld --by a.supervisor
+    python -m orchestration.corrections report --period 2026-11
 
 IINs are shown masked (last four digits); errors never quote a value.
 """
@@ -21,7 +26,7 @@ import sys
 from typing import Any
 
 from kz_domain.period import parse_period
-from orchestration.corrections import rescoring
+from orchestration.corrections import appeals, rescoring
 from orchestration.corrections.store import (
     MEMBERSHIP_CHANGES,
     CorrectionError,
@@ -77,6 +82,25 @@ def _parser() -> argparse.ArgumentParser:
     listed.add_argument("--state", choices=("filed", "approved", "rejected", "withdrawn"))
     shown = commands.add_parser("show", help="one correction and its history")
     shown.add_argument("correction_id")
+    appeal = commands.add_parser("appeal-file", help="file a family's appeal of its level for a month")
+    appeal.add_argument("--period", required=True, type=parse_period)
+    appeal.add_argument("--family-id", required=True, type=int)
+    appeal.add_argument("--level", required=True, type=int, help="the level the family disputes")
+    appeal.add_argument("--grounds", required=True)
+    appeal.add_argument("--by", required=True)
+    linked = commands.add_parser("appeal-link", help="link a correction filed for an appeal")
+    linked.add_argument("appeal_id")
+    linked.add_argument("correction_id")
+    linked.add_argument("--by", required=True)
+    decided_appeal = commands.add_parser("appeal-decide", help="uphold, dismiss or withdraw an appeal")
+    decided_appeal.add_argument("appeal_id")
+    decided_appeal.add_argument("decision", choices=appeals.DECISIONS)
+    decided_appeal.add_argument("--by", required=True)
+    decided_appeal.add_argument("--reason", default="")
+    appeal_list = commands.add_parser("appeal-list", help="every appeal, one line each")
+    appeal_list.add_argument("--period", type=parse_period)
+    reported = commands.add_parser("report", help="the month's corrections and appeals per region")
+    reported.add_argument("--period", required=True, type=parse_period)
     rescored = commands.add_parser(
         "rescore", help="recompute families with the corrections in force and print before and after"
     )
@@ -147,6 +171,40 @@ def main(argv: list[str] | None = None) -> int:
                 if isinstance(shown[key], str) and len(shown[key]) == 12 and shown[key].isdigit():
                     shown[key] = mask_iin(shown[key])
             print(json.dumps(shown, ensure_ascii=False, indent=1, default=str))
+        elif args.command == "appeal-file":
+            aid = appeals.file_appeal(
+                root,
+                family_id=args.family_id,
+                period=args.period,
+                disputed_level=args.level,
+                grounds=args.grounds,
+                by=args.by,
+            )
+            print(f"filed {aid} (family {args.family_id}, {args.period}, level {args.level})")
+        elif args.command == "appeal-link":
+            appeal = appeals.link_correction(root, args.appeal_id, args.correction_id, args.by)
+            print(f"{appeal.appeal_id}: corrections {', '.join(appeal.corrections)}")
+        elif args.command == "appeal-decide":
+            appeal = appeals.decide_appeal(root, args.appeal_id, args.decision, args.by, args.reason)
+            print(f"{appeal.appeal_id}: {appeal.state} by {args.by} after {appeal.days_to_decide} days")
+        elif args.command == "appeal-list":
+            for a in appeals.appeals(root).values():
+                if args.period and a.period != args.period:
+                    continue
+                print(
+                    f"{a.appeal_id}  {a.state:<9}  family {a.family_id}  {a.period}  level {a.disputed_level}"
+                    f"  corrections {', '.join(a.corrections) or '-'}"
+                )
+        elif args.command == "report":
+            from orchestration.corrections.report import regional_report
+
+            with rescoring.connect_read_only(paths.warehouse_path) as connection:
+                table = regional_report(connection, root, args.period)
+            print(
+                table.to_string(index=False)
+                if len(table)
+                else f"no appeal and no correction in {args.period}"
+            )
         elif args.command == "rescore":
             families = [*args.family, *rescoring.families_of(paths, args.period, args.correction)]
             print(rescoring.report(rescoring.rescore(paths, args.period, families)))

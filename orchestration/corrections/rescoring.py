@@ -135,7 +135,7 @@ def families_of(paths: PlatformPaths, period: str, correction_ids: Sequence[str]
         else:
             subjects.append(correction.subject_iin)
     if subjects:
-        with _connect_read_only(paths.warehouse_path) as connection:
+        with connect_read_only(paths.warehouse_path) as connection:
             found = connection.execute(
                 "select distinct family_id from main.family_members where period = ? "
                 "and iin in (select unnest(?))",
@@ -254,7 +254,7 @@ def _fresh(scratch: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
+def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
     if not warehouse.exists():
         raise RescoringError("rescoring: there is no warehouse yet; run the month first")
     try:
@@ -290,7 +290,7 @@ def _features(connection, period: str, ids: tuple[int, ...]) -> pd.DataFrame:
 
 
 def _before(warehouse: Path, period: str, ids: tuple[int, ...]) -> dict[str, pd.DataFrame]:
-    with _connect_read_only(warehouse) as connection:
+    with connect_read_only(warehouse) as connection:
         found = connection.execute(
             "select count(*) from main.family_scores where period = ?", [period]
         ).fetchone()

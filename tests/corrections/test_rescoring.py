@@ -256,6 +256,40 @@ def test_the_dagster_job_rescores_the_family_of_a_correction_and_shows_the_table
         assert not re.search(r"\d{12}", logs)
 
 
+def test_the_regional_report_counts_appeals_and_corrections_without_a_person(month):
+    import dagster as dg
+
+    from orchestration.corrections.appeals import decide_appeal, file_appeal, link_correction
+    from orchestration.corrections.assets import corrections_report
+    from orchestration.resources import default_resources
+
+    paths = month["paths"]
+    log = paths.corrections_root
+    upheld = file_appeal(
+        log, family_id=11, period=PERIOD, disputed_level=6, grounds="car sold", by="a.caseworker"
+    )
+    link_correction(log, upheld, "C-000001", "a.caseworker")
+    decide_appeal(log, upheld, "upheld", "a.supervisor")
+    file_appeal(log, family_id=12, period=PERIOD, disputed_level=4, grounds="disability", by="a.caseworker")
+    result = dg.materialize(
+        [corrections_report], partition_key=PERIOD, resources=default_resources(paths), raise_on_error=True
+    )
+    [materialization] = result.asset_materializations_for_node("corrections_report")
+    text = materialization.metadata["report"].value
+    assert not re.search(r"\d{12}", text)
+    table = __import__("pandas").read_csv(
+        paths.data_root / "reports" / PERIOD / "corrections_report.csv", dtype={"region": str}
+    )
+    region = table[table.region == REGION].iloc[0]
+    # two appeals (one upheld the day it was filed, one open); the three corrections still
+    # differ from their registries, so all three apply
+    assert (region.appeals_filed, region.appeals_open, region.appeals_upheld) == (2, 1, 1)
+    assert region.median_days_to_decide == 0
+    assert (region.corrections_in_force, region.corrections_applied, region.corrections_lapsed) == (3, 3, 0)
+    assert region.corrections_flagged == 0
+    assert materialization.metadata["appeals_open"].value == 1
+
+
 def test_rescoring_refuses_no_family_and_a_bad_id():
     with pytest.raises(RescoringError, match="at least one family"):
         checked_families([])
