@@ -45,7 +45,7 @@ TARGET_SECONDS = {"pilot": 90.0, "national": 600.0}
 TARGET_GB = 12.0
 SAMPLE_SECONDS = 0.2
 # Paths the child must derive from its scratch DATA_ROOT, and a publication target it must not load.
-_UNSET_IN_CHILD = ("WAREHOUSE_PATH", "PUBLISH_ROOT", "PUBLISH_PG_DSN")
+_UNSET_IN_CHILD = ("WAREHOUSE_PATH", "PUBLISH_ROOT", "PUBLISH_PG_DSN", "CORRECTIONS_ROOT", "RESCORING_PATH")
 _PAGE_BYTES = os.sysconf("SC_PAGE_SIZE")
 
 

@@ -3,7 +3,8 @@
 Steps: generate the month's synthetic landing drop (if it is not there yet), run the monthly
 job (landing verification, dbt features, scoring, gates), then the regional job of each pilot
 region (eligibility lists, gates, publication). The runs go to the local Dagster instance, so
-`make ui` shows them afterwards.
+`make ui` shows them afterwards. Last, an example correction is filed, approved, rescored on
+demand (the family's before and after) and withdrawn.
 """
 
 from __future__ import annotations
@@ -117,6 +118,35 @@ def print_summary(paths: PlatformPaths, month: str) -> None:
             print(f"  {month}/{region}: nothing published (see the run's checks)")
 
 
+def show_a_correction(paths: PlatformPaths, month: str) -> None:
+    """File and approve an example correction (a level-6 family sold one of its two cars),
+    rescore the family on demand and print its before and after; then withdraw the example, so
+    that the next run of the month computes what the registries say."""
+    from orchestration.corrections import rescoring
+    from orchestration.corrections.example import file_car_sale
+    from orchestration.corrections.store import decide
+
+    root = paths.corrections_root
+    with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
+        filed = file_car_sale(connection, root, month)
+    if filed is None:
+        print("\nExample correction: no family of the month is level 6 through two cars")
+        return
+    cid, family_id = filed
+    print(f"\nExample correction {cid}: family {family_id} sold one of its two cars (filed and approved)")
+    try:
+        print(rescoring.report(rescoring.rescore(paths, month, [family_id])))
+    finally:
+        decide(
+            root,
+            cid,
+            "withdrawn",
+            "example.caseworker",
+            "demo example, withdrawn: the month stays as the registries say",
+        )
+        print(f"{cid} withdrawn again (a demo example): python -m orchestration.corrections show {cid}")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     paths = PlatformPaths.from_env()
@@ -136,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         f"\npipeline {time.perf_counter() - pipeline_started:.1f} s, total {time.perf_counter() - started:.1f} s"
     )
     print_summary(paths, args.month)
+    if monthly_ok:
+        show_a_correction(paths, args.month)
     return 0 if monthly_ok and regional_ok else 1
 
 
