@@ -36,6 +36,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import kz_domain.regions
+from benchmarks import landing as bench_landing
 from benchmarks.machine import reference_line
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -210,7 +211,7 @@ def landing_and_truth(scope: str, month: str, landing: Path | None, truth: Path 
         # without the generator's truth the targeting audit skips itself
         return landing, truth or BENCH_ROOT / scope / "truth"
     landing_root, default_truth = (
-        landing.national_landing(month) if scope == "national" else landing.pilot_landing(month)
+        bench_landing.national_landing(month) if scope == "national" else bench_landing.pilot_landing(month)
     )
     return landing_root, truth or default_truth
 
