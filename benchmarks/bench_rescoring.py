@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from orchestration.corrections.example import file_car_sale
         from orchestration.corrections.rescoring import rescoring_parse_args
+        from orchestration.corrections.store import decide
         from orchestration.settings import PlatformPaths
         from orchestration.warehouse.resources import dbt_executable
 
@@ -102,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         correction_id, family_id = filed
         subprocess.run([dbt_executable(), *rescoring_parse_args()], check=True, env=dict(os.environ))
+        print(reference_line("before"), flush=True)
         runs = []
         for _ in range(args.repeat):
             done = subprocess.run(
@@ -109,13 +111,14 @@ def main(argv: list[str] | None = None) -> int:
                 check=True, capture_output=True, text=True, env=dict(os.environ), cwd=REPO_ROOT,
             )  # fmt: skip
             runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        decide(paths.corrections_root, correction_id, "withdrawn", "example.caseworker", "benchmark example")
     finally:
         os.environ.clear()
         os.environ.update(saved)
     totals = [run["seconds"]["total"] for run in runs]
     median = statistics.median(totals)
     phases = {k: statistics.median(run["seconds"][k] for run in runs) for k in runs[0]["seconds"]}
-    print(reference_line())
+    print(reference_line("after"))
     print(
         f"rescoring one family ({args.scope} warehouse, {month}, correction {correction_id}): "
         f"median {median:.2f} s of {len(runs)} runs (goal {GOAL_SECONDS:.0f} s: "
