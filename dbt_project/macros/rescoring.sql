@@ -20,18 +20,9 @@
   {{ return(ids) }}
 {%- endmacro %}
 
-{% macro rescoring_persons(families) -%}
-  {#- The persons the families' features can depend on: every registry link to them, and the
-      persons an approved correction joins to them. -#}
-  (select iin from {{ ref('stg_family_links__checked') }}
-   where reason_code is null and family_id in ({{ families | join(', ') }})
-   union
-   select subject_iin from {{ ref('stg_corrections__in_force') }}
-   where kind = 'membership' and change = 'joins_family' and family_id in ({{ families | join(', ') }}))
-{%- endmacro %}
-
 {% macro rescoring_scope(registry, relation) -%}
-  {#- `relation` (a registry's kept rows) narrowed to what the rescored families' features read:
+  {#- `relation` (a registry's kept rows) narrowed to what the rescored families' features read
+      (the scope tables stg_scope_rescoring_*, computed once per rescoring):
       - family_links: every link of their persons (a person claimed by two families is resolved
         on all of their links, as in the monthly run);
       - families: the families those links name;
@@ -39,30 +30,35 @@
         of a dwelling is its largest area whoever owns it); housing_costs: their dwellings' bills;
       - every other registry: the rows about the persons (its subject column).
       Without DBT_FAMILIES, `relation` as it is. -#}
-  -- depends_on: {{ ref('stg_family_links__checked') }}
-  {%- if registry in ('real_estate', 'housing_costs') %}
-  -- depends_on: {{ ref('stg_population') }}
+  {%- if registry == 'families' %}
+  -- depends_on: {{ ref('stg_scope_rescoring_families') }}
+  {%- elif registry in ('real_estate', 'housing_costs') %}
+  -- depends_on: {{ ref('stg_scope_rescoring_dwellings') }}
   {%- endif %}
-  {%- set families = rescoring_families() -%}
-  {%- if families | length == 0 %}
+  {%- if registry not in ('families', 'housing_costs') %}
+  -- depends_on: {{ ref('stg_scope_rescoring_persons') }}
+  {%- endif %}
+  {%- if rescoring_families() | length == 0 %}
   {{ relation }}
   {%- else -%}
-  {%- set persons = rescoring_persons(families) -%}
-  {%- set subject = var('subject_columns').get(registry) -%}
-  {%- if registry in ('real_estate', 'housing_costs') -%}
-    {%- set dwellings = "(select dwelling_id from " ~ ref('stg_population') ~ " where dwelling_id is not null)" -%}
-  {%- endif %}
+  {%- set subject = var('subject_columns').get(registry) %}
+  {#- a join on the (unique) scope rows rather than `in (select ...)`: DuckDB pushes the join's
+      keys into the scan of the month's table, which then reads the other columns of the few
+      matching rows only -#}
+  {%- if registry == 'families' %}
+  select kept_rows.* from ({{ relation }}) as kept_rows
+  join {{ ref('stg_scope_rescoring_families') }} as scope on scope.family_id = kept_rows.family_id
+  {%- elif registry == 'real_estate' %}
   select * from ({{ relation }}) as kept_rows
   where
-  {%- if registry == 'families' %}
-    family_id in (select family_id from {{ ref('stg_family_links__checked') }} where reason_code is null and iin in {{ persons }})
-    or family_id in ({{ families | join(', ') }})
-  {%- elif registry == 'real_estate' %}
-    iin in {{ persons }} or object_id in {{ dwellings }}
+    iin in (select iin from {{ ref('stg_scope_rescoring_persons') }})
+    or object_id in (select dwelling_id from {{ ref('stg_scope_rescoring_dwellings') }})
   {%- elif registry == 'housing_costs' %}
-    dwelling_id in {{ dwellings }}
+  select kept_rows.* from ({{ relation }}) as kept_rows
+  join {{ ref('stg_scope_rescoring_dwellings') }} as scope on scope.dwelling_id = kept_rows.dwelling_id
   {%- elif subject %}
-    {{ subject }} in {{ persons }}
+  select kept_rows.* from ({{ relation }}) as kept_rows
+  join {{ ref('stg_scope_rescoring_persons') }} as scope on scope.iin = kept_rows.{{ subject }}
   {%- else %}
     {{ exceptions.raise_compiler_error("rescoring: registry " ~ registry ~ " has no rule for what a family reads of it") }}
   {%- endif %}
