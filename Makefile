@@ -45,13 +45,15 @@ ui: $(STAMP) $(MANIFEST)
 bench: $(STAMP) $(MANIFEST)
 	$(BIN)/python -m benchmarks.run_all
 
-# SQL lint compiles the models (dbt templater) for a placeholder month, into its own target folder.
+# SQL lint compiles the models (dbt templater) for a placeholder month, into its own target folder,
+# with no corrections log (the read_json of a log is DuckDB syntax sqlfluff cannot parse).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	mkdir -p data/lint
 	DBT_PERIOD=2026-01 WAREHOUSE_PATH=$(CURDIR)/data/lint/warehouse.duckdb DBT_TARGET_PATH=$(CURDIR)/data/lint/target \
+	  CORRECTIONS_ROOT=$(CURDIR)/data/lint/corrections \
 	  DBT_LOG_PATH=$(CURDIR)/data/lint/logs $(BIN)/sqlfluff lint dbt_project/models
 
 clean:
