@@ -31,9 +31,8 @@ import pyarrow as pa
 
 from kz_domain.period import parse_period
 from kz_domain.regions import PILOT_REGIONS, parse_region
-from orchestration.corrections.store import LOG_NAME, CorrectionError, log_prefix
+from orchestration.corrections.store import LOG_NAME, CorrectionError, log_path, log_prefix
 from orchestration.landing.drop import inspect_drop
-from orchestration.landing.pin import NO_CORRECTIONS
 from orchestration.publication.snapshot import read_current
 from orchestration.runner import run_month
 from orchestration.settings import PlatformPaths
@@ -102,7 +101,7 @@ def compare_snapshots(published: tuple[dict, dict], reproduced: tuple[dict, dict
     """Every difference between a published and a reproduced snapshot (empty when identical)."""
     (old_manifest, old_tables), (new_manifest, new_tables) = published, reproduced
     differences = []
-    for key in ("methodology_version", "rule_version", "schema_version"):
+    for key in ("methodology_version", "rule_version", "schema_version", "corrections"):
         if old_manifest.get(key) != new_manifest.get(key):
             differences.append(
                 f"{key}: published {old_manifest.get(key)}, reproduced {new_manifest.get(key)}"
@@ -119,13 +118,32 @@ def compare_snapshots(published: tuple[dict, dict], reproduced: tuple[dict, dict
 def reproduce(
     period: str, regions: list[str], live: PlatformPaths, scratch_root: Path
 ) -> list[RegionReproduction]:
-    """Rerun `period` in a scratch root and compare it with what `live` published."""
+    """Rerun `period` in a scratch root and compare it with what `live` published.
+
+    Regions published with different corrections pins (one republished after a correction) are
+    rerun apart, each with its own pin."""
+    published = {region: read_current(live.publish_root, period, region) for region in regions}
+    groups: dict[str, list[str]] = {}
+    for region in regions:
+        key = json.dumps(published[region][0].get("corrections"), sort_keys=True)
+        groups.setdefault(key, []).append(region)
+    outcomes: dict[str, RegionReproduction] = {}
+    for number, members in enumerate(groups.values()):
+        root = scratch_root if len(groups) == 1 else scratch_root / f"pin-{number}"
+        for outcome in _reproduce_with_one_pin(period, members, live, root, published):
+            outcomes[outcome.region] = outcome
+    live.export()  # restore the live paths in the environment
+    return [outcomes[region] for region in regions]
+
+
+def _reproduce_with_one_pin(
+    period: str, regions: list[str], live: PlatformPaths, scratch_root: Path, published: dict
+) -> list[RegionReproduction]:
     import dagster as dg
 
     from orchestration.definitions import build_definitions
     from orchestration.publication.snapshot import detect_code_version
 
-    published = {region: read_current(live.publish_root, period, region) for region in regions}
     outcomes = {r: RegionReproduction(r, published[r][0]["version"]) for r in regions}
     drop = inspect_drop(live.landing_root / period)
     for region in regions:
@@ -141,20 +159,28 @@ def reproduce(
         publish_root=scratch_root / "published",
         corrections_root=scratch_root / "corrections",
     )
-    # The corrections as they were when the month was published: the log's pinned events, byte
-    # for byte (later decisions, a withdrawal, are not replayed). Every region of a month shares
-    # the month's pin; a region published from another run of the month is compared as it is.
-    pins = {json.dumps(published[r][0].get("corrections", NO_CORRECTIONS), sort_keys=True) for r in regions}
-    pin = json.loads(sorted(pins)[0])
-    try:
-        prefix = log_prefix(live.corrections_root, pin)
-    except CorrectionError as error:
+    # The corrections as they were when the regions were published: the log's pinned events,
+    # byte for byte (later decisions, a withdrawal, are not replayed).
+    pin = published[regions[0]][0].get("corrections")
+    if pin is None:
+        note = "published before the corrections log was pinned: rerun with the whole log as it is now"
+        prefix = (
+            log_path(live.corrections_root).read_bytes() if log_path(live.corrections_root).exists() else b""
+        )
         for outcome in outcomes.values():
-            outcome.input_changes.append(str(error))
-        prefix = b""
+            outcome.input_changes.append(note)
+    else:
+        try:
+            prefix = log_prefix(live.corrections_root, pin)
+        except CorrectionError as error:
+            for outcome in outcomes.values():
+                outcome.input_changes.append(str(error))
+            prefix = b""
     scratch.corrections_root.mkdir(parents=True, exist_ok=True)
     if prefix:
-        (scratch.corrections_root / LOG_NAME).write_bytes(prefix)
+        target = scratch.corrections_root / LOG_NAME
+        target.touch(mode=0o600)  # the log holds IINs
+        target.write_bytes(prefix)
     defs = build_definitions(scratch)
     instance = dg.DagsterInstance.ephemeral()
     # The month's runs without analytics; a region whose run failed has no result to compare.
@@ -171,7 +197,6 @@ def reproduce(
         reproduced = read_current(scratch.publish_root, period, region)
         outcome.reproduced_version = reproduced[0]["version"]
         outcome.differences += compare_snapshots(published[region], reproduced)
-    live.export()  # restore the live paths in the environment
     return list(outcomes.values())
 
 

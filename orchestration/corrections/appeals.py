@@ -107,11 +107,19 @@ def file_appeal(
 
 
 def link_correction(root: Path, appeal_id: str, correction_id: str, by: str) -> Appeal:
-    """Link a correction filed for the appeal."""
+    """Link a correction filed for the appeal. A membership change must concern the appeal's
+    family card; a registry value is a person's, whose family the log does not know: the
+    caseworker who links it answers for it (the link is recorded with their name)."""
+    if not by.strip():
+        raise CorrectionError("by: who links the correction is required")
     with locked(root):
         appeal = _open(root, appeal_id)
-        if correction_id not in corrections(root):
+        state = corrections(root)
+        if correction_id not in state:
             raise CorrectionError(f"{correction_id}: no such correction")
+        correction = state[correction_id]
+        if correction.kind == "membership" and correction.family_id != appeal.family_id:
+            raise CorrectionError(f"{appeal_id}: {correction_id} changes another family's card")
         if correction_id in appeal.corrections:
             raise CorrectionError(f"{appeal_id}: {correction_id} is already linked")
         append_event(

@@ -14,19 +14,13 @@ when it was published.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
 
 from orchestration.landing.drop import DropStatus, file_sha256
 from orchestration.quality import evidence
-
-#: The sha256 of no bytes: the pin of an empty corrections log.
-EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-#: The corrections pin of a month computed with no correction (and of months pinned before
-#: corrections existed).
-NO_CORRECTIONS = {"through_seq": 0, "sha256": EMPTY_SHA256, "in_force": []}
 
 
 @dataclass(frozen=True)
@@ -39,13 +33,13 @@ class LandingPin:
     rows: int
     fingerprint: str = ""
     run_id: str = ""
-    #: The corrections log as pinned with the extracts (store.CorrectionsPin.as_dict); none
-    #: recorded before corrections existed.
-    corrections: dict = field(default_factory=lambda: dict(NO_CORRECTIONS))
+    #: The corrections log as pinned with the extracts (store.CorrectionsPin.as_dict); None when
+    #: the pin was recorded before the corrections were pinned (unknown, not "none").
+    corrections: dict | None = None
 
     @property
-    def corrections_through_seq(self) -> int:
-        return int(self.corrections["through_seq"])
+    def corrections_through_seq(self) -> int | None:
+        return None if self.corrections is None else int(self.corrections["through_seq"])
 
 
 def file_identity(path: Path) -> list[int]:
@@ -64,7 +58,7 @@ def pin_from_drop(month_dir: Path, drop: DropStatus, corrections: dict | None = 
         checksums=checksums,
         identities={registry: file_identity(month_dir / f"{registry}.parquet") for registry in checksums},
         rows=sum(int(e.rows or 0) for e in drop.extracts),
-        corrections=dict(NO_CORRECTIONS if corrections is None else corrections),
+        corrections=None if corrections is None else dict(corrections),
     )
 
 
@@ -78,7 +72,11 @@ def record_pin(connection: duckdb.DuckDBPyConnection, pin: LandingPin, run_id: s
         "",
         run_id=run_id,
         upstream_fingerprint="",
-        versions={"checksums": pin.checksums, "identities": pin.identities, "corrections": pin.corrections},
+        versions={
+            "checksums": pin.checksums,
+            "identities": pin.identities,
+            **({"corrections": pin.corrections} if pin.corrections is not None else {}),
+        },
         digest=(evidence.landing_digest(pin.checksums), pin.rows),
     )
     return replace(pin, fingerprint=lineage.fingerprint, run_id=run_id)
@@ -96,7 +94,7 @@ def pinned(connection: duckdb.DuckDBPyConnection, period: str) -> LandingPin | N
         rows=lineage.rows,
         fingerprint=lineage.fingerprint,
         run_id=lineage.run_id,
-        corrections=dict(lineage.versions.get("corrections", NO_CORRECTIONS)),
+        corrections=lineage.versions.get("corrections"),
     )
 
 

@@ -76,8 +76,10 @@ _IDENTITY_FIELDS = (
     "methodology_version",
     "rule_version",
     "landing_checksums",
-    "corrections",
 )
+# Identity fields that versions published before them do not have: part of the identity when
+# the manifest holds them (a version of an older manifest still verifies).
+_OPTIONAL_IDENTITY_FIELDS = ("corrections",)
 
 # Fixed Parquet writer settings: with the same pyarrow version, the same rows give the same bytes.
 PARQUET_SETTINGS = {
@@ -149,8 +151,8 @@ def publish_snapshot(
     `tables_by_service` maps a service name (schema.SERVICES) to its list; an empty list is
     published as an empty file (zero eligible), a service left out is absent from the snapshot.
     `landing_checksums` maps each landing registry extract used to its sha256; `corrections` is
-    the corrections log's pin (events through `through_seq`, their `sha256`, the ids `in_force`;
-    default: none). `rule_version` is
+    the corrections log's pin (events through `through_seq`, their `sha256`, the ids `in_force`);
+    None leaves the field out (a chain pinned before corrections were pinned). `rule_version` is
     one version for every service, or a mapping service -> version when each service's rule is
     versioned on its own (the manifest then records `service=version;...`). `code_version`
     defaults to the git commit of this checkout.
@@ -256,8 +258,9 @@ def prepare_snapshot(
         "methodology_version": methodology_version,
         "rule_version": rule_version,
         "landing_checksums": _validated_landing_checksums(landing_checksums),
-        "corrections": _validated_corrections(corrections),
     }
+    if corrections is not None:
+        identity_fields["corrections"] = _validated_corrections(corrections)
     tables = _conform_all(tables_by_service, period, region, methodology_version, rule_versions)
     files = {f"{service}.parquet": _parquet_bytes(table) for service, table in tables.items()}
     file_hashes = {name: hashlib.sha256(content).hexdigest() for name, content in files.items()}
@@ -348,7 +351,8 @@ def verify_snapshot(snapshot_dir: str | os.PathLike) -> tuple[dict, dict[str, by
             )
         contents[entry["file"]] = content
     recomputed = _content_hash(
-        {key: manifest.get(key) for key in _IDENTITY_FIELDS},
+        {key: manifest.get(key) for key in _IDENTITY_FIELDS}
+        | {key: manifest[key] for key in _OPTIONAL_IDENTITY_FIELDS if key in manifest},
         {entry["file"]: entry["sha256"] for entry in manifest["services"].values()},
     )
     if recomputed != manifest["content_hash"] or not snapshot_dir.name.endswith(recomputed[:12]):
@@ -404,10 +408,8 @@ def _conform_all(
     return tables
 
 
-def _validated_corrections(corrections: Mapping | None) -> dict:
+def _validated_corrections(corrections: Mapping) -> dict:
     """The corrections pin of a manifest: events through `through_seq`, their sha256, the ids in force."""
-    if corrections is None:
-        return {"through_seq": 0, "sha256": hashlib.sha256(b"").hexdigest(), "in_force": []}
     through_seq, digest, ids = (
         corrections.get("through_seq"),
         corrections.get("sha256"),

@@ -121,12 +121,12 @@ class Clearance:
         return dict(self.lineage[LANDING].versions["checksums"]) if LANDING in self.lineage else {}
 
     @property
-    def corrections(self) -> dict:
-        """The corrections log as pinned when the run started (orchestration.landing.pin)."""
-        from orchestration.landing.pin import NO_CORRECTIONS
-
+    def corrections(self) -> dict | None:
+        """The corrections log as pinned when the run started (orchestration.landing.pin); None
+        for a chain pinned before the corrections were."""
         landing = self.lineage.get(LANDING)
-        return dict(landing.versions.get("corrections", NO_CORRECTIONS)) if landing else dict(NO_CORRECTIONS)
+        pinned = landing.versions.get("corrections") if landing else None
+        return dict(pinned) if pinned is not None else None
 
     def fingerprint(self, dataset: str) -> str:
         return self.lineage[dataset].fingerprint if dataset in self.lineage else UNRECORDED

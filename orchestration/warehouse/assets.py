@@ -104,6 +104,11 @@ def warehouse_dbt_models(
         pin = pinned(connection, period)
     if pin is None:
         raise dg.Failure(f"the landing of {period} was never verified: materialize landing_extracts first")
+    if pin.corrections is None:
+        raise dg.Failure(
+            f"the landing of {period} was pinned before the corrections log was: "
+            "rerun the month from landing_extracts"
+        )
     changed = changed_since_pin(month_dir, pin)
     if changed:
         raise dg.Failure(

@@ -76,6 +76,14 @@ def test_an_appeal_of_no_family_or_of_no_level_is_refused(root):
         link_correction(root, an_appeal(root), "C-000009", "a")
 
 
+def test_an_appeal_links_no_membership_change_of_another_family(root):
+    other = file_appeal(
+        root, family_id=14, period="2026-10", disputed_level=3, grounds="x", by="a.caseworker"
+    )
+    with pytest.raises(CorrectionError, match="changes another family's card"):
+        link_correction(root, other, a_correction(root, approved=True), "a.caseworker")
+
+
 def test_days_to_decide_count_whole_days_from_filing():
     appeal = Appeal("A-000001", 1, "2026-10", 3, "g", "a", "2026-11-01T10:00:00+00:00")
     assert appeal.days_to_decide is None

@@ -90,6 +90,16 @@ def test_the_requester_cannot_approve_their_own_correction(tmp_path):
         ({"corrected_value": OWNER}, "corrected_value: equal to the registry's value"),
         (
             {
+                "registry": "family_links",
+                "column": "role",
+                "record_key": None,
+                "registry_value": "spouse",
+                "corrected_value": "other",
+            },
+            "registry: who belongs to a family is corrected by a membership change",
+        ),  # fmt: skip
+        (
+            {
                 "registry": "livestock",
                 "column": "head_count",
                 "record_key": None,

@@ -266,3 +266,18 @@ def test_concurrent_publishers_take_turns(tmp_path):
     )
     assert totals == [4_006.0, 8_006.0, 12_006.0, 16_006.0]  # 4 families: 4 x amount + 0+1+2+3
     assert current_version(tmp_path, PERIOD, REGION) in versions
+
+
+def test_the_corrections_pin_is_part_of_a_version_and_an_older_manifest_without_it_still_verifies(tmp_path):
+    from orchestration.publication.snapshot import verify_snapshot
+
+    pin = {"through_seq": 2, "sha256": "a" * 64, "in_force": ["C-000001"]}
+    with_pin = publish_snapshot(
+        tmp_path / "pinned", PERIOD, REGION, lists_a(), **publish_args(corrections=pin)
+    )
+    without = publish_snapshot(tmp_path / "older", PERIOD, REGION, lists_a(), **publish_args())
+    assert verify_snapshot(with_pin.path)[0]["corrections"] == pin
+    # a version published before corrections were recorded has no such field, and verifies
+    assert "corrections" not in verify_snapshot(without.path)[0]
+    # the same lists with another pin are another version
+    assert with_pin.version.split("-")[1] != without.version.split("-")[1]

@@ -27,7 +27,8 @@ memberships as (
 ),
 
 registry_links as (
-    select
+    -- one row per (card, person): a card may list a person twice (another role or date)
+    select distinct
         family_id,
         iin
     from {{ ref('stg_family_links__checked') }}
