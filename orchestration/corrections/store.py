@@ -295,7 +295,9 @@ def file_registry_correction(
     if column not in REGISTRIES[registry].names or column in _KEY_COLUMNS:
         raise CorrectionError(f"column: {registry} has no correctable column of that name")
     if registry == "family_links":
-        raise CorrectionError("registry: who belongs to a family is corrected by a membership change (--change)")
+        raise CorrectionError(
+            "registry: who belongs to a family is corrected by a membership change (--change)"
+        )
     if record_key is not None and registry not in RECORD_KEYS:
         raise CorrectionError(f"record_key: {registry} has no record key; correct all the subject's rows")
     if registry not in SUBJECT_COLUMNS and record_key is None:
