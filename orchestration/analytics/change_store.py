@@ -13,6 +13,7 @@ from orchestration.analytics.changes import (
     explain_changes,
     families_not_compared,
 )
+from orchestration.warehouse.queries import corrections_of
 from scoring_core.config import Methodology
 
 
@@ -33,28 +34,6 @@ def read_month(connection, period: str, region: str) -> tuple[pd.DataFrame, pd.D
         "select * from family_features where period = ? and region_kato = ?", [period, region]
     ).df()
     return scores, features
-
-
-def corrections_of(connection, period: str) -> pd.DataFrame:
-    """(family_id, correction_id) of the corrections of registry data in force in `period`: a
-    person's through their family, a membership change through its family card."""
-    exists = connection.execute(
-        "select count(*) from information_schema.tables where table_name = 'stg_corrections__in_force'"
-    ).fetchall()[0][0]
-    if not exists:
-        return pd.DataFrame({"family_id": pd.Series(dtype="int64"), "correction_id": pd.Series(dtype=object)})
-    return connection.execute(
-        """
-        select members.family_id, corrections.correction_id
-        from staging.stg_corrections__in_force as corrections
-        join family_members as members on members.iin = corrections.subject_iin and members.period = ?
-        where corrections.period = ?
-        union
-        select family_id, correction_id from staging.stg_corrections__in_force
-        where kind = 'membership' and period = ?
-        """,
-        [period, period, period],
-    ).df()
 
 
 def write_changes(connection, period: str, frames: list[pd.DataFrame]) -> int:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from kz_domain.period import parse_period
+from orchestration.warehouse.queries import table_exists
 from scoring_core import load_methodology, methodology_for_period
 from scoring_core.config import Methodology
 from scoring_core.money import subsistence_minimum
@@ -37,14 +38,6 @@ class WhatIfInputs:
     candidates: pd.DataFrame
     allowed_levels: dict[tuple[str, str], str]
     candidates_source: str
-
-
-def _has_table(connection, name: str) -> bool:
-    return bool(
-        connection.execute(
-            "select count(*) from information_schema.tables where table_name = ?", [name]
-        ).fetchone()[0]
-    )
 
 
 def read_inputs(connection, period: str) -> WhatIfInputs:
@@ -63,9 +56,9 @@ def read_inputs(connection, period: str) -> WhatIfInputs:
     if relation.num_rows == 0:
         raise LookupError(f"family_features has no rows for period {period}")
     features = {name: relation.column(name).to_numpy() for name in relation.column_names}
-    if _has_table(connection, "eligibility_candidates"):
+    if table_exists(connection, "eligibility_candidates"):
         source = "eligibility_candidates"
-    elif _has_table(connection, "eligibility_list"):
+    elif table_exists(connection, "eligibility_list"):
         source = "eligibility_list (baseline-eligible families only: a variant cannot add a family)"
     else:
         source = "none (no candidates table: budgets are zero)"
@@ -76,7 +69,7 @@ def read_inputs(connection, period: str) -> WhatIfInputs:
             f"select family_id, service, amount_kzt from {table} where period = ?", [period]
         ).df()
     allowed: dict[tuple[str, str], str] = {}
-    if _has_table(connection, "eligibility_service_rules"):
+    if table_exists(connection, "eligibility_service_rules"):
         rules = connection.execute(
             """
             select service, region, allowed_levels from eligibility_service_rules

@@ -17,20 +17,13 @@ from pathlib import Path
 import pandas as pd
 
 from orchestration.corrections.appeals import appeals
+from orchestration.warehouse.queries import table_exists
 
 COLUMNS = (
     "region", "appeals_filed", "appeals_open", "appeals_upheld", "appeals_dismissed", "appeals_withdrawn",
     "median_days_to_decide", "max_days_to_decide", "corrections_in_force", "corrections_applied",
     "corrections_lapsed", "corrections_flagged", "levels_changed_with_a_correction",
 )  # fmt: skip
-
-
-def _table_exists(connection, schema: str, table: str) -> bool:
-    found = connection.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()
-    return bool(found and found[0])
 
 
 def regional_report(connection, corrections_root: Path, period: str) -> pd.DataFrame:
@@ -60,7 +53,7 @@ def regional_report(connection, corrections_root: Path, period: str) -> pd.DataF
             "from intermediate.int_corrections_status where period = ? group by all",
             [period],
         ).df()
-        if _table_exists(connection, "intermediate", "int_corrections_status")
+        if table_exists(connection, "int_corrections_status", "intermediate")
         else pd.DataFrame(columns=["region", "status", "n"])
     )
     changed = (
@@ -69,7 +62,7 @@ def regional_report(connection, corrections_root: Path, period: str) -> pd.DataF
             "and corrections is not null and level_change <> 0 group by region",
             [period],
         ).df()
-        if _table_exists(connection, "main", "family_level_changes")
+        if table_exists(connection, "family_level_changes", "main")
         and "corrections" in {r[0] for r in connection.execute("describe family_level_changes").fetchall()}
         else pd.DataFrame(columns=["region", "n"])
     )

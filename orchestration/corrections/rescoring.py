@@ -33,6 +33,7 @@ import pandas as pd
 
 from kz_domain.period import parse_period
 from orchestration.settings import DBT_PROJECT_DIR, PlatformPaths
+from orchestration.warehouse.queries import corrections_of
 
 #: The dbt target of the scratch database (dbt_project/profiles.yml).
 RESCORING_TARGET = "rescoring"
@@ -307,22 +308,14 @@ def _before(warehouse: Path, period: str, ids: tuple[int, ...]) -> dict[str, pd.
 def _after(scratch: Path, period: str, ids: tuple[int, ...]) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(scratch), read_only=True) as connection:
         parameters = {"period": period, "families": list(ids)}
-        corrections = connection.execute(
-            """
-            select family_id, list(distinct correction_id order by correction_id) as corrections
-            from (
-                select members.family_id, corrections.correction_id
-                from staging.stg_corrections__in_force as corrections
-                join intermediate.int_family_members as members on members.iin = corrections.subject_iin
-                where corrections.kind = 'registry_value'
-                union all
-                select family_id, correction_id from staging.stg_corrections__in_force where kind = 'membership'
-            )
-            where family_id in (select unnest($families))
-            group by family_id
-            """,
-            {"families": list(ids)},
-        ).df()
+        found = corrections_of(connection, period)
+        corrections = (
+            found[found.family_id.isin(ids)]
+            .groupby("family_id")["correction_id"]
+            .agg(lambda cids: sorted(set(cids)))
+            .rename("corrections")
+            .reset_index()
+        )
         return {
             "levels": connection.execute(_LEVELS_SQL, parameters).df(),
             "services": connection.execute(_SERVICES_SQL, parameters).df(),

@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from orchestration.quality.gate_log import GATE_LOG_TABLE
+from orchestration.warehouse.queries import table_exists
 
 LINEAGE_TABLE = "dataset_lineage"
 
@@ -149,7 +150,7 @@ def content_digest(
     does not matter and a duplicated row does), with the row count, per table."""
     parts, total = [], 0
     for table in DATASET_TABLES[dataset]:
-        if not _table_exists(connection, table):
+        if not table_exists(connection, table):
             parts.append(f"{table}:absent")
             continue
         where, params = (
@@ -224,7 +225,7 @@ def latest_lineage(
     connection: duckdb.DuckDBPyConnection, dataset: str, period: str, region: str = ""
 ) -> Lineage | None:
     """The newest recorded write of a dataset, or None."""
-    if not _table_exists(connection, LINEAGE_TABLE):
+    if not table_exists(connection, LINEAGE_TABLE):
         return None
     row = connection.execute(
         f"select fingerprint, content_digest, rows, upstream_fingerprint, versions, run_id "
@@ -308,7 +309,7 @@ def _gate_problems(
         return []
     rows = (
         []
-        if not _table_exists(connection, GATE_LOG_TABLE)
+        if not table_exists(connection, GATE_LOG_TABLE)
         else connection.execute(
             f"select asset, check_name, passed, fingerprint, run_id from {GATE_LOG_TABLE} "
             "where period = ? and region = ? order by evaluated_at desc",
@@ -329,14 +330,6 @@ def _gate_problems(
         elif not on_this_data[0][0]:
             problems.append(f"failed: {gate} failed on this build (run {on_this_data[0][1]})")
     return problems
-
-
-def _table_exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(
-        connection.execute(
-            "select count(*) from information_schema.tables where table_name = ?", [table]
-        ).fetchall()[0][0]
-    )
 
 
 def _sha256(text: str) -> str:

@@ -4,15 +4,36 @@ of a region. Gates are left to the pipeline tests: three families cannot pass a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from orchestration.scoring.assets import replace_period
 from orchestration.scoring.scores import score_families
 from orchestration.settings import DBT_PROJECT_DIR, PlatformPaths
 from orchestration.warehouse.in_process import invoke
 from orchestration.warehouse.resources import process_environment
+
+#: The variables a platform's paths come from (orchestration.settings.PlatformPaths.export).
+PLATFORM_VARIABLES = (
+    "DATA_ROOT", "LANDING_ROOT", "TRUTH_ROOT", "WAREHOUSE_PATH", "PUBLISH_ROOT", "CORRECTIONS_ROOT", "RESCORING_PATH",
+    "WAREHOUSE_DATABASE",
+)  # fmt: skip
+
+
+@contextmanager
+def isolated_platform(root: Path) -> Iterator[PlatformPaths]:
+    """A platform under `root`: the caller's platform variables set aside, and restored after
+    (also those `PlatformPaths.export` sets meanwhile)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for variable in PLATFORM_VARIABLES:
+            patch.delenv(variable, raising=False)
+        patch.setenv("DATA_ROOT", str(root))
+        patch.setenv("RESCORING_DBT_TARGET_PATH", str(root / "rescoring_target"))
+        yield PlatformPaths.from_env()
 
 
 def dbt_paths(target: Path) -> list[str]:

@@ -24,8 +24,7 @@ import pytest
 
 from orchestration.corrections.rescoring import RescoringError, checked_families, report, rescore
 from orchestration.corrections.store import Evidence, decide, file_membership_change, file_registry_correction
-from orchestration.settings import PlatformPaths
-from tests.corrections.month import query, run_month
+from tests.corrections.month import isolated_platform, query, run_month
 from tests.dbt.landing_fixture import make_iin, write_landing_month
 
 PERIOD, REGION, AS_OF = "2026-10", "79", dt.date(2026, 9, 30)
@@ -37,10 +36,6 @@ RICH, RICH_SPOUSE, RICH_CHILD = (
 )
 MOTHER, CHILD = make_iin("850610", 21, 4), make_iin("150909", 22, 5)
 HEAD, SPOUSE, SON = make_iin("790101", 31, 3), make_iin("810202", 32, 4), make_iin("120303", 33, 5)
-PLATFORM_VARIABLES = (
-    "DATA_ROOT", "LANDING_ROOT", "TRUTH_ROOT", "WAREHOUSE_PATH", "PUBLISH_ROOT", "CORRECTIONS_ROOT", "RESCORING_PATH",
-    "WAREHOUSE_DATABASE",
-)  # fmt: skip
 
 
 def person(iin: str, birth: dt.date, sex: str, dwelling: str) -> dict:
@@ -133,12 +128,7 @@ ROWS = {
 @pytest.fixture(scope="module")
 def month(tmp_path_factory):
     root = tmp_path_factory.mktemp("rescoring")
-    with pytest.MonkeyPatch.context() as patch:
-        for variable in PLATFORM_VARIABLES:
-            patch.delenv(variable, raising=False)
-        patch.setenv("DATA_ROOT", str(root))
-        patch.setenv("RESCORING_DBT_TARGET_PATH", str(root / "rescoring_target"))
-        paths = PlatformPaths.from_env()
+    with isolated_platform(root) as paths:
         write_landing_month(paths.landing_root, PERIOD, ROWS, AS_OF)
         run_month(paths, PERIOD, REGION, root / "target")
         before = {

@@ -12,9 +12,8 @@ import pytest
 
 from orchestration.corrections.rescoring import rescore
 from orchestration.corrections.store import Evidence, decide, file_membership_change
-from orchestration.settings import PlatformPaths
-from tests.corrections.month import query, run_month
-from tests.corrections.test_rescoring import KATO, PLATFORM_VARIABLES, person
+from tests.corrections.month import isolated_platform, query, run_month
+from tests.corrections.test_rescoring import KATO, person
 from tests.dbt.landing_fixture import make_iin, write_landing_month
 
 PERIOD, AS_OF = "2026-10", dt.date(2026, 9, 30)
@@ -39,12 +38,7 @@ ROWS = {
 @pytest.fixture(scope="module")
 def month(tmp_path_factory):
     root = tmp_path_factory.mktemp("rescoring_scope")
-    with pytest.MonkeyPatch.context() as patch:
-        for variable in PLATFORM_VARIABLES:
-            patch.delenv(variable, raising=False)
-        patch.setenv("DATA_ROOT", str(root))
-        patch.setenv("RESCORING_DBT_TARGET_PATH", str(root / "rescoring_target"))
-        paths = PlatformPaths.from_env()
+    with isolated_platform(root) as paths:
         write_landing_month(paths.landing_root, PERIOD, ROWS, AS_OF)
         run_month(paths, PERIOD, "79", root / "target")
         joined = file_membership_change(
