@@ -280,6 +280,16 @@ def test_the_regional_report_counts_appeals_and_corrections_without_a_person(mon
     assert materialization.metadata["appeals_open"].value == 1
 
 
+def test_the_command_line_rescores_a_correction_s_family_and_prints_no_person(month, capsys):
+    from orchestration.corrections.cli import main
+
+    assert main(["rescore", "--period", PERIOD, "--correction", "C-000002"]) == 0
+    printed = capsys.readouterr()
+    # the next monthly run has applied C-000002 already: level 3 before and after
+    assert "family 12 (region 79): level 3 -> 3" in printed.out
+    assert not re.search(r"\d{12}", printed.out + printed.err)
+
+
 def test_rescoring_refuses_no_family_and_a_bad_id():
     with pytest.raises(RescoringError, match="at least one family"):
         checked_families([])
