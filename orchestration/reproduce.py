@@ -101,7 +101,7 @@ def compare_snapshots(published: tuple[dict, dict], reproduced: tuple[dict, dict
     """Every difference between a published and a reproduced snapshot (empty when identical)."""
     (old_manifest, old_tables), (new_manifest, new_tables) = published, reproduced
     differences = []
-    for key in ("methodology_version", "rule_version", "schema_version", "corrections"):
+    for key in ("methodology_version", "rule_version", "schema_version", "corrections", "reference_key_id"):
         if old_manifest.get(key) != new_manifest.get(key):
             differences.append(
                 f"{key}: published {old_manifest.get(key)}, reproduced {new_manifest.get(key)}"
@@ -158,6 +158,8 @@ def _reproduce_with_one_pin(
         warehouse_path=scratch_root / "warehouse" / "warehouse.duckdb",
         publish_root=scratch_root / "published",
         corrections_root=scratch_root / "corrections",
+        # the payment references of the live deployment: the same key gives the same references
+        reference_key_path=live.reference_key_path,
     )
     # The corrections as they were when the regions were published: the log's pinned events,
     # byte for byte (later decisions, a withdrawal, are not replayed).

@@ -17,6 +17,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from orchestration.publication.references import ReferenceKey, load_reference_key
 from orchestration.quality.gx_runner import ExpectationOutcome, import_gx_in_background, validate
 from orchestration.settings import PlatformPaths
 
@@ -62,7 +63,12 @@ class PublicationResource(dg.ConfigurableResource):
     """Where eligibility lists are published, and the optional PostgreSQL of payment systems."""
 
     root: str
+    #: The file of the deployment's payment-reference key (created on first use; never shown).
+    reference_key_path: str
     postgres_conninfo: str = ""
+
+    def reference_key(self) -> ReferenceKey:
+        return load_reference_key(self.reference_key_path)
 
 
 class GxRunnerResource(dg.ConfigurableResource):
@@ -100,5 +106,9 @@ def default_resources(paths: PlatformPaths | None = None) -> dict[str, dg.Config
             root=str(paths.landing_root), corrections_root=str(paths.corrections_root)
         ),
         "gx": GxRunnerResource(),
-        "publication": PublicationResource(root=str(paths.publish_root), postgres_conninfo=postgres_dsn()),
+        "publication": PublicationResource(
+            root=str(paths.publish_root),
+            reference_key_path=str(paths.reference_key_path),
+            postgres_conninfo=postgres_dsn(),
+        ),
     }

@@ -34,6 +34,8 @@ class PlatformPaths:
     corrections_root: Path = _UNSET
     #: The scratch database of on-demand rescoring (orchestration/corrections/rescoring.py).
     rescoring_path: Path = _UNSET
+    #: The secret that payment references are derived with (orchestration/publication/references.py).
+    reference_key_path: Path = _UNSET
 
     def __post_init__(self) -> None:
         # frozen: the defaults under data_root are filled in once, here
@@ -41,6 +43,8 @@ class PlatformPaths:
             object.__setattr__(self, "corrections_root", self.data_root / "corrections")
         if self.rescoring_path == _UNSET:
             object.__setattr__(self, "rescoring_path", self.data_root / "rescoring" / "rescoring.duckdb")
+        if self.reference_key_path == _UNSET:
+            object.__setattr__(self, "reference_key_path", self.data_root / "secrets" / "reference.key")
 
     @classmethod
     def from_env(cls) -> PlatformPaths:
@@ -53,6 +57,7 @@ class PlatformPaths:
             publish_root=_path("PUBLISH_ROOT", data_root / "published"),
             corrections_root=_path("CORRECTIONS_ROOT", data_root / "corrections"),
             rescoring_path=_path("RESCORING_PATH", data_root / "rescoring" / "rescoring.duckdb"),
+            reference_key_path=_path("REFERENCE_KEY_PATH", data_root / "secrets" / "reference.key"),
         )
 
     def export(self) -> None:
@@ -68,6 +73,7 @@ class PlatformPaths:
         os.environ["PUBLISH_ROOT"] = str(self.publish_root)
         os.environ["CORRECTIONS_ROOT"] = str(self.corrections_root)
         os.environ["RESCORING_PATH"] = str(self.rescoring_path)
+        os.environ["REFERENCE_KEY_PATH"] = str(self.reference_key_path)
         # the name dbt-duckdb gives the warehouse (its file's stem): the rescoring target
         # attaches it under that name, so that deferred models resolve to it
         os.environ["WAREHOUSE_DATABASE"] = self.warehouse_path.stem

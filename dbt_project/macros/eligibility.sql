@@ -117,3 +117,10 @@
     {%- endif -%}
   {%- endif -%}
 {%- endmacro %}
+
+{% macro elig_amount(expression) -%}
+  {#- The one rounding rule of every amount (stated for readers in docs/publication.md, "Money"):
+      a service's rule gives its amount in tenge, rounded here, once, to whole tenge, half away
+      from zero, and carried on as an exact decimal with two places (never a binary float). -#}
+  cast(round({{ expression }}) as decimal(18, 2))
+{%- endmacro %}

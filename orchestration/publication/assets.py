@@ -6,6 +6,7 @@ checks. Dagster's in-run blocking is not what guards the payment systems: the st
 publishes, however it is launched, and a refusal writes nothing on either side.
 """
 
+from decimal import Decimal
 from typing import Any
 
 import dagster as dg
@@ -22,16 +23,44 @@ from orchestration.resources import WAREHOUSE_POOL, PublicationResource, Warehou
 
 
 def summary_table(rows: pa.Table) -> pd.DataFrame:
-    """Families, beneficiaries and money per service (no personal data)."""
-    frame = rows.select(["service", "family_id", "amount_kzt"]).to_pandas()  # no IIN leaves Arrow
-    table = (
-        frame.groupby("service")
-        .agg(rows=("family_id", "size"), families=("family_id", "nunique"), amount_kzt=("amount_kzt", "sum"))
-        .reindex(SERVICES, fill_value=0)
-        .reset_index()
+    """Families, beneficiaries and money per service (no personal data; amounts exact)."""
+    grouped = (
+        rows.group_by("service")
+        .aggregate([("family_id", "count"), ("family_id", "count_distinct"), ("amount_kzt", "sum")])
+        .to_pylist()
     )
-    table["amount_kzt"] = table["amount_kzt"].round(0).astype("int64")
-    return table
+    by_service = {row["service"]: row for row in grouped}
+    return pd.DataFrame(
+        [
+            {
+                "service": service,
+                "rows": by_service.get(service, {}).get("family_id_count", 0),
+                "families": by_service.get(service, {}).get("family_id_count_distinct", 0),
+                "amount_kzt": str(by_service.get(service, {}).get("amount_kzt_sum") or Decimal("0.00")),
+            }
+            for service in SERVICES
+        ]
+    )
+
+
+def changes_table(changes: dict) -> pd.DataFrame:
+    """Per basis and service: rows added, removed, changed and their money (the manifest's totals)."""
+    records = []
+    for basis, entry in (changes.get("bases") or {}).items():
+        for service, totals in ((entry or {}).get("services") or {}).items():
+            records.append(
+                {
+                    "basis": f"{basis} ({entry['version']})",
+                    "service": service,
+                    "added": totals["added"]["rows"],
+                    "added_kzt": totals["added"]["amount_kzt"],
+                    "removed": totals["removed"]["rows"],
+                    "removed_kzt": totals["removed"]["amount_kzt"],
+                    "amount_changed": totals["amount_changed"]["rows"],
+                    "change_kzt": totals["amount_changed"]["amount_change_kzt"],
+                }
+            )
+    return pd.DataFrame(records)
 
 
 @dg.asset(
@@ -55,6 +84,7 @@ def published_eligibility_lists(
         period,
         region,
         run_id=context.run.run_id,
+        reference_key=publication.reference_key(),
         postgres_conninfo=publication.postgres_conninfo,
     )
     snapshot = release.snapshot
@@ -63,8 +93,13 @@ def published_eligibility_lists(
         "version": snapshot.version,
         "path": dg.MetadataValue.path(str(snapshot.path)),
         "dagster/row_count": snapshot.total_rows,
-        "amount_total_kzt": round(snapshot.total_amount_kzt),
+        "amount_total_kzt": str(snapshot.total_amount_kzt),
         "per_service": dg.MetadataValue.md(summary_table(release.rows).to_markdown(index=False)),
+        "changes": dg.MetadataValue.md(
+            changes_table(snapshot.changes).to_markdown(index=False)
+            if snapshot.changes.get("bases") and any(snapshot.changes["bases"].values())
+            else "no earlier version of this month or the previous one to compare with"
+        ),
         "files_current_switched": release.files_switched,
         "list_fingerprint": release.clearance.fingerprint(evidence.ELIGIBILITY_LIST),
         "gates_cleared": sum(len(gates) for gates in required_gates().values()),

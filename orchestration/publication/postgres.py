@@ -19,6 +19,7 @@ switches `current_version` if another version is current (status "already_loaded
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -29,8 +30,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from psycopg.types.json import Jsonb
 
+from orchestration.publication.changes import BASES, CHANGE_COLUMNS
 from orchestration.publication.schema import COLUMNS
-from orchestration.publication.snapshot import read_snapshot
+from orchestration.publication.snapshot import read_changes, read_snapshot
 
 # Serialises loaders (and the one-time DDL) across sessions: an arbitrary fixed advisory lock key.
 _ADVISORY_LOCK_KEY = 7_264_019_001
@@ -47,7 +49,7 @@ CREATE TABLE IF NOT EXISTS published.snapshot (
     methodology_version text NOT NULL,
     rule_version text NOT NULL,
     rows bigint NOT NULL,
-    amount_total_kzt double precision NOT NULL,
+    amount_total_kzt numeric(20, 2) NOT NULL,
     manifest jsonb NOT NULL,
     loaded_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (period, region, version)
@@ -57,14 +59,16 @@ CREATE TABLE IF NOT EXISTS published.eligibility_list (
     region text NOT NULL,
     version text NOT NULL,
     service text NOT NULL,
+    reference_id text NOT NULL,
     family_id bigint NOT NULL,
     recipient_iin text NOT NULL,
     beneficiary_iin text,
     level smallint NOT NULL,
-    amount_kzt double precision NOT NULL,
+    amount_kzt numeric(18, 2) NOT NULL,
     rule_version text NOT NULL,
     methodology_version text NOT NULL,
-    reason_codes text[] NOT NULL
+    reason_codes text[] NOT NULL,
+    payment_flags text[] NOT NULL
 );
 CREATE INDEX IF NOT EXISTS eligibility_list_version_key
     ON published.eligibility_list (period, region, version, service, family_id);
@@ -85,14 +89,43 @@ CREATE TABLE IF NOT EXISTS published.publication_log (
     reason text NOT NULL,
     switched_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
+CREATE TABLE IF NOT EXISTS published.list_change (
+    period text NOT NULL,
+    region text NOT NULL,
+    version text NOT NULL,
+    service text NOT NULL,
+    basis text NOT NULL,
+    basis_version text NOT NULL,
+    change text NOT NULL,
+    reason text NOT NULL,
+    reference_id text,
+    basis_reference_id text,
+    family_id bigint NOT NULL,
+    recipient_iin text NOT NULL,
+    beneficiary_iin text,
+    level_before smallint,
+    level_after smallint,
+    amount_before_kzt numeric(18, 2),
+    amount_after_kzt numeric(18, 2),
+    amount_change_kzt numeric(18, 2) NOT NULL
+);
+CREATE INDEX IF NOT EXISTS list_change_version_key
+    ON published.list_change (period, region, version, basis, service);
+CREATE OR REPLACE VIEW published.current_changes AS
+SELECT l.*
+FROM published.list_change AS l
+JOIN published.current_version AS c USING (period, region, version);
 CREATE OR REPLACE VIEW published.current_eligibility AS
-SELECT e.period, e.region, e.service, e.family_id, e.recipient_iin, e.beneficiary_iin, e.level,
-       e.amount_kzt, e.rule_version, e.methodology_version, e.reason_codes, e.version
+SELECT e.period, e.region, e.service, e.reference_id, e.family_id, e.recipient_iin, e.beneficiary_iin,
+       e.level, e.amount_kzt, e.rule_version, e.methodology_version, e.reason_codes, e.payment_flags,
+       e.version
 FROM published.eligibility_list AS e
 JOIN published.current_version AS c USING (period, region, version);
 """
 
 _LIST_COLUMNS = ("version", *COLUMNS)
+_CHANGE_COLUMNS = ("version", *CHANGE_COLUMNS)
+_ARRAY_COLUMNS = ("reason_codes", "payment_flags")
 
 
 class PostgresLoadError(RuntimeError):
@@ -133,6 +166,7 @@ def load_snapshot_to_postgres(
     `published.publication_log` in the same transaction.
     """
     manifest, tables = read_snapshot(Path(snapshot_dir))
+    changes = {basis: read_changes(snapshot_dir, basis)[1] for basis in BASES}
     period, region, version = manifest["period"], manifest["region"], manifest["version"]
     with psycopg.connect(conninfo) as conn, conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_KEY,))
@@ -142,7 +176,7 @@ def load_snapshot_to_postgres(
             (period, region, version),
         ).fetchone()
         if not already:
-            _insert_version(conn, manifest, tables)
+            _insert_version(conn, manifest, tables, changes)
         current = conn.execute(
             "SELECT version FROM published.current_version WHERE period = %s AND region = %s FOR UPDATE",
             (period, region),
@@ -176,6 +210,7 @@ def ensure_published_schema(conn: psycopg.Connection) -> None:
     # Only when missing: CREATE OR REPLACE VIEW would take an exclusive lock that queues readers.
     missing = conn.execute(
         "SELECT to_regclass('published.current_eligibility') IS NULL OR to_regclass('published.publication_log') IS NULL"
+        " OR to_regclass('published.current_changes') IS NULL"
     ).fetchall()[0][0]
     if missing:
         conn.execute(_DDL)
@@ -200,17 +235,21 @@ def postgres_state(conninfo: str, period: str, region: str) -> tuple[str | None,
     return (current[0] if current else None), (switched.isoformat() if switched else None)
 
 
-def _insert_version(conn: psycopg.Connection, manifest: dict, tables: dict[str, pa.Table]) -> None:
+def _insert_version(
+    conn: psycopg.Connection, manifest: dict, tables: dict[str, pa.Table], changes: dict[str, dict[str, pa.Table]]
+) -> None:
     failure = None
     try:
-        _copy_version(conn, manifest, tables)
+        _copy_version(conn, manifest, tables, changes)
     except psycopg.Error as error:
         failure = PostgresLoadError(manifest["version"], error)
     if failure is not None:  # raised outside the except block: no chained message with row data
         raise failure
 
 
-def _copy_version(conn: psycopg.Connection, manifest: dict, tables: dict[str, pa.Table]) -> None:
+def _copy_version(
+    conn: psycopg.Connection, manifest: dict, tables: dict[str, pa.Table], changes: dict[str, dict[str, pa.Table]]
+) -> None:
     conn.execute(
         """
         INSERT INTO published.snapshot (period, region, version, content_hash, schema_version,
@@ -226,7 +265,7 @@ def _copy_version(conn: psycopg.Connection, manifest: dict, tables: dict[str, pa
             manifest["methodology_version"],
             manifest["rule_version"],
             manifest["totals"]["rows"],
-            manifest["totals"]["amount_total_kzt"],
+            Decimal(manifest["totals"]["amount_total_kzt"]),
             Jsonb(manifest),
         ),
     )
@@ -235,6 +274,7 @@ def _copy_version(conn: psycopg.Connection, manifest: dict, tables: dict[str, pa
         for service in sorted(tables):
             for batch in tables[service].to_batches(max_chunksize=_COPY_BATCH_ROWS):
                 copy.write(_csv_bytes(batch, manifest["version"]))
+    _copy_changes(conn, manifest, changes)
     copied = conn.execute(
         "SELECT count(*) FROM published.eligibility_list WHERE period = %s AND region = %s AND version = %s",
         (manifest["period"], manifest["region"], manifest["version"]),
@@ -245,15 +285,34 @@ def _copy_version(conn: psycopg.Connection, manifest: dict, tables: dict[str, pa
         )
 
 
-def _csv_bytes(batch: pa.RecordBatch, version: str) -> bytes:
+def _copy_changes(conn: psycopg.Connection, manifest: dict, changes: dict[str, dict[str, pa.Table]]) -> None:
+    """The version's changes files, with the rows the manifest's control totals count."""
+    copy_sql = f"COPY published.list_change ({', '.join(_CHANGE_COLUMNS)}) FROM STDIN (FORMAT csv)"
+    expected = 0
+    with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
+        for basis in sorted(changes):
+            for service in sorted(changes[basis]):
+                table = changes[basis][service]
+                expected += table.num_rows
+                for batch in table.to_batches(max_chunksize=_COPY_BATCH_ROWS):
+                    copy.write(_csv_bytes(batch, manifest["version"], CHANGE_COLUMNS))
+    copied = conn.execute(
+        "SELECT count(*) FROM published.list_change WHERE period = %s AND region = %s AND version = %s",
+        (manifest["period"], manifest["region"], manifest["version"]),
+    ).fetchall()[0][0]
+    if copied != expected:
+        raise RuntimeError(f"copied {copied} change rows of {manifest['version']}, its files hold {expected}")
+
+
+def _csv_bytes(batch: pa.RecordBatch, version: str, names: tuple[str, ...] = COLUMNS) -> bytes:
     """One batch as PostgreSQL CSV: strings always quoted (so '' stays ''), nulls unquoted-empty."""
     columns = [pa.repeat(pa.scalar(version, pa.string()), batch.num_rows)]
-    for name in COLUMNS:
+    for name in names:
         column = batch.column(name)
-        columns.append(_pg_text_array(column) if name == "reason_codes" else column)
+        columns.append(_pg_text_array(column) if name in _ARRAY_COLUMNS else column)
     sink = pa.BufferOutputStream()
     pacsv.write_csv(
-        pa.RecordBatch.from_arrays(columns, names=list(_LIST_COLUMNS)),
+        pa.RecordBatch.from_arrays(columns, names=["version", *names]),
         sink,
         pacsv.WriteOptions(include_header=False, quoting_style="needed"),
     )

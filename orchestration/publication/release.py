@@ -28,9 +28,11 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kz_domain.period import parse_period
+from kz_domain.period import parse_period, previous_period
 from kz_domain.regions import parse_region
+from orchestration.publication.changes import ChangeFacts
 from orchestration.publication.postgres import PostgresLoad, load_snapshot_to_postgres, postgres_state
+from orchestration.publication.references import ReferenceKey
 from orchestration.publication.schema import SERVICES
 from orchestration.publication.snapshot import (
     PublishedSnapshot,
@@ -41,6 +43,7 @@ from orchestration.publication.snapshot import (
 from orchestration.quality import evidence
 from orchestration.quality.gate_log import GatesNotPassed
 from orchestration.quality.requirements import required_gates
+from orchestration.warehouse.queries import table_exists
 
 LIST_COLUMNS = (
     "period, region, service, family_id, recipient_iin, beneficiary_iin, level, amount_kzt, "
@@ -76,6 +79,7 @@ def publish_region(
     region: str,
     *,
     run_id: str,
+    reference_key: ReferenceKey,
     postgres_conninfo: str = "",
 ) -> Release:
     """Publish the region's lists of the period if, and only if, every required gate passed on
@@ -93,6 +97,7 @@ def publish_region(
             f"select {LIST_COLUMNS} from eligibility_list where period = ? and region = ?",
             params=[period, region],
         ).to_arrow_table()
+        facts = change_facts(connection, period, region)
     lists = cleared.lineage[evidence.ELIGIBILITY_LIST]
     scores = cleared.lineage[evidence.SCORES]
 
@@ -107,6 +112,8 @@ def publish_region(
         landing_checksums=cleared.landing_checksums,
         corrections=cleared.corrections,
         run_id=run_id,
+        reference_key=reference_key,
+        change_facts=facts,
         make_current=False,
     )
     loaded = (
@@ -116,6 +123,33 @@ def publish_region(
     )
     switched = switch_current(root, period, region, snapshot.version, run_id=run_id)
     return Release(snapshot, loaded, switched, recovered, cleared, rows)
+
+
+def change_facts(connection, period: str, region: str) -> ChangeFacts:
+    """What the reasons of the changes files need from the warehouse (no personal data): the
+    levels of the region's families this month and the previous one, and the families of the
+    corrections of the log."""
+    levels: dict[str, dict[int, int]] = {}
+    if table_exists(connection, "family_scores") and table_exists(connection, "family_features"):
+        for month in (period, previous_period(period)):
+            rows = connection.execute(
+                "select scores.family_id, scores.level from family_scores as scores "
+                "join family_features as features using (family_id, period) "
+                "where scores.period = ? and features.region_kato = ?",
+                [month, region],
+            ).fetchnumpy()
+            levels[month] = dict(zip(rows["family_id"].tolist(), rows["level"].tolist(), strict=True))
+    corrections: dict[int, set[str]] = {}
+    if table_exists(connection, "stg_corrections", "staging"):
+        # a person's correction concerns their family this month; a membership change, its card
+        for family_id, correction_id in connection.execute(
+            "select members.family_id, corrections.correction_id from staging.stg_corrections as corrections "
+            "join family_members as members on members.iin = corrections.subject_iin and members.period = ? "
+            "union select family_id, correction_id from staging.stg_corrections where family_id is not null",
+            [period],
+        ).fetchall():
+            corrections.setdefault(family_id, set()).add(correction_id)
+    return ChangeFacts(levels, {family: frozenset(ids) for family, ids in corrections.items()})
 
 
 def recover_files_from_postgres(

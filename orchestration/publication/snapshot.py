@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -34,6 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from kz_domain.period import previous_period
 from orchestration.publication.durable_fs import (
     READ_ONLY_DIR,
     READ_ONLY_FILE,
@@ -45,11 +46,22 @@ from orchestration.publication.durable_fs import (
     replace_file_atomically,
     write_file_synced,
 )
+from orchestration.publication.changes import (
+    BASES,
+    CHANGES_SCHEMA,
+    CHANGES_SCHEMA_VERSION,
+    Basis,
+    ChangeFacts,
+    control_totals,
+    list_changes,
+)
+from orchestration.publication.references import ReferenceKey
 from orchestration.publication.schema import (
     ELIGIBILITY_SCHEMA,
     SCHEMA_VERSION,
     SERVICES,
     SchemaViolation,
+    amount_total,
     conform_service_list,
     validate_period,
     validate_region,
@@ -68,6 +80,8 @@ _SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 # A data file's name in a manifest: a service's name and `.parquet`, no path separator, no dot
 # first. Readers refuse any other name, so a manifest cannot point outside its version directory.
 _FILE_NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]*\.parquet")
+#: A changes file: `<service>.changes-<basis>.parquet` (changes.py).
+_CHANGES_FILE_PATTERN = re.compile(r"[a-z][a-z0-9_]*\.changes-[a-z_]+\.parquet")
 # The manifest fields that, with the data files' sha256, define a version's identity.
 _IDENTITY_FIELDS = (
     "schema_version",
@@ -119,12 +133,14 @@ class PublishedSnapshot:
     content_hash: str
     files: dict[str, Path]
     rows: dict[str, int]
-    amount_totals_kzt: dict[str, float]
+    amount_totals_kzt: dict[str, Decimal]
     total_rows: int
-    total_amount_kzt: float
+    total_amount_kzt: Decimal
     # True when CURRENT was flipped by this call (always for "published"; for "already_published"
     # only when the version existed but was not current, e.g. after a kill or a return to old inputs).
     current_switched: bool
+    #: The manifest's `changes`: per basis, the version compared with and each service's totals.
+    changes: dict = field(default_factory=dict)
 
 
 def publish_snapshot(
@@ -137,7 +153,9 @@ def publish_snapshot(
     rule_version: str | Mapping[str, str],
     landing_checksums: Mapping[str, str],
     run_id: str,
+    reference_key: ReferenceKey,
     corrections: Mapping | None = None,
+    change_facts: ChangeFacts | None = None,
     code_version: str | None = None,
     make_current: bool = True,
 ) -> PublishedSnapshot:
@@ -154,8 +172,13 @@ def publish_snapshot(
     the corrections log's pin (events through `through_seq`, their `sha256`, the ids `in_force`);
     None leaves the field out (a chain pinned before corrections were pinned). `rule_version` is
     one version for every service, or a mapping service -> version when each service's rule is
-    versioned on its own (the manifest then records `service=version;...`). `code_version`
-    defaults to the git commit of this checkout.
+    versioned on its own (the manifest then records `service=version;...`). `reference_key` is
+    the deployment's key of payment references (references.py). `code_version` defaults to the
+    git commit of this checkout.
+
+    With the lists, the version holds their changes (changes.py) against the version that was
+    current when it was written and against the current version of the previous month, each
+    basis that exists; `change_facts` give the reasons what the lists alone do not say.
 
     The snapshot is made visible atomically and then made current by flipping CURRENT. Raises
     SchemaViolation (naming columns and row counts, never values) if a list does not conform,
@@ -171,6 +194,7 @@ def publish_snapshot(
         rule_version=rule_version,
         landing_checksums=landing_checksums,
         corrections=corrections,
+        reference_key=reference_key,
     )
     tables, files, content_hash = prepared.tables, prepared.files, prepared.content_hash
 
@@ -188,6 +212,12 @@ def publish_snapshot(
             return _result("already_published", region_dir / existing, manifest, switched)
 
         version = f"v{_next_version_number(region_dir)}-{content_hash[:12]}"
+        change_files, changes_entry = _changes(
+            _bases(root, region_dir, period, region),
+            tables,
+            prepared.identity_fields,
+            change_facts or ChangeFacts(),
+        )
         manifest = {
             **prepared.identity_fields,
             "manifest_format": MANIFEST_FORMAT,
@@ -197,16 +227,18 @@ def publish_snapshot(
             "code_version": code_version if code_version is not None else detect_code_version(),
             "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "parquet_writer": {"pyarrow": pa.__version__, **PARQUET_SETTINGS},
+            "reference_key_id": reference_key.key_id,
             "services": {
                 service: _service_entry(table, f"{service}.parquet", files[f"{service}.parquet"])
                 for service, table in tables.items()
             },
             "totals": {
                 "rows": sum(table.num_rows for table in tables.values()),
-                "amount_total_kzt": _amount_total(pa.concat_tables(tables.values())),
+                "amount_total_kzt": _amount_text(pa.concat_tables(tables.values())),
             },
+            "changes": changes_entry,
         }
-        _write_version_dir(region_dir, version, files, manifest)
+        _write_version_dir(region_dir, version, files | change_files, manifest)
         if make_current:
             _flip_current(region_dir, version, run_id=run_id)
         return _result("published", region_dir / version, manifest, make_current)
@@ -230,6 +262,7 @@ def prepare_snapshot(
     methodology_version: str,
     rule_version: str | Mapping[str, str],
     landing_checksums: Mapping[str, str],
+    reference_key: ReferenceKey,
     corrections: Mapping | None = None,
 ) -> PreparedSnapshot:
     """Validate and serialise the lists and compute the content hash, writing nothing.
@@ -261,7 +294,7 @@ def prepare_snapshot(
     }
     if corrections is not None:
         identity_fields["corrections"] = _validated_corrections(corrections)
-    tables = _conform_all(tables_by_service, period, region, methodology_version, rule_versions)
+    tables = _conform_all(tables_by_service, period, region, methodology_version, rule_versions, reference_key)
     files = {f"{service}.parquet": _parquet_bytes(table) for service, table in tables.items()}
     file_hashes = {name: hashlib.sha256(content).hexdigest() for name, content in files.items()}
     return PreparedSnapshot(tables, files, identity_fields, _content_hash(identity_fields, file_hashes))
@@ -334,7 +367,7 @@ def verify_snapshot(snapshot_dir: str | os.PathLike) -> tuple[dict, dict[str, by
     if manifest.get("version") != snapshot_dir.name:
         raise SnapshotIntegrityError(f"{snapshot_dir.name}: the manifest names another version")
 
-    contents = {}
+    contents: dict[str, bytes] = {}
     for service, entry in manifest["services"].items():
         if not isinstance(entry.get("file"), str) or not _FILE_NAME_PATTERN.fullmatch(entry["file"]):
             raise SnapshotIntegrityError(
@@ -350,6 +383,21 @@ def verify_snapshot(snapshot_dir: str | os.PathLike) -> tuple[dict, dict[str, by
                 f"{snapshot_dir.name}: sha256 of {entry['file']} does not match the manifest"
             )
         contents[entry["file"]] = content
+    for basis in (manifest.get("changes") or {}).get("bases", {}).values():
+        for service, entry in ((basis or {}).get("services") or {}).items():
+            name = entry.get("file")
+            if not isinstance(name, str) or not _CHANGES_FILE_PATTERN.fullmatch(name):
+                raise SnapshotIntegrityError(
+                    f"{snapshot_dir.name}: the manifest names a changes file of {service} that is not a plain "
+                    "'<service>.changes-<basis>.parquet' name in its version directory"
+                )
+            try:
+                content = (snapshot_dir / name).read_bytes()
+            except FileNotFoundError:
+                raise SnapshotIntegrityError(f"{snapshot_dir.name}: {name} is missing") from None
+            if hashlib.sha256(content).hexdigest() != entry["sha256"]:
+                raise SnapshotIntegrityError(f"{snapshot_dir.name}: sha256 of {name} does not match the manifest")
+            contents[name] = content
     recomputed = _content_hash(
         {key: manifest.get(key) for key in _IDENTITY_FIELDS}
         | {key: manifest[key] for key in _OPTIONAL_IDENTITY_FIELDS if key in manifest},
@@ -387,7 +435,7 @@ def _rule_versions(rule_version: str | Mapping[str, str], tables_by_service: Map
 
 
 def _conform_all(
-    tables_by_service, period, region, methodology_version, rule_versions
+    tables_by_service, period, region, methodology_version, rule_versions, reference_key
 ) -> dict[str, pa.Table]:
     """Conform every service's list, collecting the issues of all services into one error."""
     tables, issues = {}, []
@@ -400,6 +448,7 @@ def _conform_all(
                 service=service,
                 methodology_version=methodology_version,
                 rule_version=rule_versions[service],
+                reference_key=reference_key,
             )
         except SchemaViolation as violation:
             issues += violation.issues
@@ -440,6 +489,78 @@ def _validated_landing_checksums(landing_checksums: Mapping[str, str]) -> dict[s
     return dict(sorted(landing_checksums.items()))
 
 
+def read_changes(snapshot_dir: str | os.PathLike, basis: str) -> tuple[dict, dict[str, pa.Table]]:
+    """(the basis' manifest entry, {service: changes table}) of one version, every file checked;
+    ({}, {}) when the version has no changes against that basis (none existed)."""
+    manifest, contents = verify_snapshot(snapshot_dir)
+    entry = (manifest.get("changes") or {}).get("bases", {}).get(basis)
+    if not entry or "services" not in entry:
+        return {}, {}
+    tables = {}
+    for service, file_entry in entry["services"].items():
+        table = pq.ParquetFile(pa.BufferReader(contents[file_entry["file"]])).read()
+        if not table.schema.equals(CHANGES_SCHEMA) or table.num_rows != file_entry["rows"]:
+            raise SnapshotIntegrityError(f"{file_entry['file']} does not have the schema or row count of its manifest")
+        tables[service] = table
+    return entry, tables
+
+
+def _bases(root: str | os.PathLike, region_dir: Path, period: str, region: str) -> list[tuple[str, str, Path]]:
+    """(basis, version, directory) of every basis that exists (call under the region's lock)."""
+    found = []
+    current = _read_current_name(region_dir)
+    if current is not None:
+        found.append(("previous_version", current, region_dir / current))
+    month_dir = Path(root) / previous_period(period) / region
+    previous = _read_current_name(month_dir) if month_dir.is_dir() else None
+    if previous is not None:
+        found.append(("previous_month", previous, month_dir / previous))
+    return found
+
+
+def _changes(
+    bases: list[tuple[str, str, Path]], tables: dict[str, pa.Table], identity: dict, facts: ChangeFacts
+) -> tuple[dict[str, bytes], dict]:
+    """The changes files of a new version and their manifest entry (`changes`)."""
+    files: dict[str, bytes] = {}
+    entry: dict = {"schema_version": CHANGES_SCHEMA_VERSION, "bases": {name: None for name in BASES}}
+    in_force = (identity.get("corrections") or {}).get("in_force")
+    for name, version, directory in bases:
+        try:
+            basis_manifest, basis_tables = read_snapshot(directory)
+        except SnapshotIntegrityError as error:
+            # e.g. a version of an earlier list schema: named, and not compared
+            entry["bases"][name] = {"version": version, "not_compared": str(error)}
+            continue
+        basis = Basis(name, basis_manifest, basis_tables)
+        services = {}
+        for service, table in tables.items():
+            changes = list_changes(
+                basis,
+                service,
+                table,
+                period=identity["period"],
+                region=identity["region"],
+                methodology_version=identity["methodology_version"],
+                corrections_in_force=in_force,
+                facts=facts,
+            )
+            file_name = f"{service}.changes-{name}.parquet"
+            content = _parquet_bytes(changes)
+            files[file_name] = content
+            basis_entry = basis_manifest["services"].get(service, {"rows": 0, "amount_total_kzt": "0.00"})
+            services[service] = {
+                "file": file_name,
+                "sha256": hashlib.sha256(content).hexdigest(),
+                "bytes": len(content),
+                "basis_rows": basis_entry["rows"],
+                "basis_amount_total_kzt": basis_entry["amount_total_kzt"],
+                **control_totals(changes),
+            }
+        entry["bases"][name] = {"version": version, "period": basis_manifest["period"], "services": services}
+    return files, entry
+
+
 def _parquet_bytes(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, **PARQUET_SETTINGS)
@@ -452,9 +573,9 @@ def _content_hash(identity_fields: dict, file_hashes: dict[str, str]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _amount_total(table: pa.Table) -> float:
-    # fsum is exact whatever the order; rounded to the tenge's hundredths for the manifest.
-    return round(math.fsum(table.column("amount_kzt").to_numpy()), 2)
+def _amount_text(table: pa.Table) -> str:
+    """The exact total of a list's amounts, as the manifest writes money: a decimal string."""
+    return str(amount_total(table.column("amount_kzt")))
 
 
 def _service_entry(table: pa.Table, file_name: str, content: bytes) -> dict:
@@ -464,7 +585,7 @@ def _service_entry(table: pa.Table, file_name: str, content: bytes) -> dict:
         "bytes": len(content),
         "rows": table.num_rows,
         "families": pc.count_distinct(table.column("family_id")).as_py(),
-        "amount_total_kzt": _amount_total(table),
+        "amount_total_kzt": _amount_text(table),
     }
 
 
@@ -601,10 +722,11 @@ def _result(status, snapshot_dir: Path, manifest: dict, switched: bool) -> Publi
         content_hash=manifest["content_hash"],
         files={service: snapshot_dir / entry["file"] for service, entry in services.items()},
         rows={service: entry["rows"] for service, entry in services.items()},
-        amount_totals_kzt={service: entry["amount_total_kzt"] for service, entry in services.items()},
+        amount_totals_kzt={service: Decimal(entry["amount_total_kzt"]) for service, entry in services.items()},
         total_rows=manifest["totals"]["rows"],
-        total_amount_kzt=manifest["totals"]["amount_total_kzt"],
+        total_amount_kzt=Decimal(manifest["totals"]["amount_total_kzt"]),
         current_switched=switched,
+        changes=manifest.get("changes") or {},
     )
 
 

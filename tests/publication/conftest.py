@@ -11,11 +11,15 @@ import itertools
 
 import pyarrow as pa
 
+from orchestration.publication.references import ReferenceKey
+
 PERIOD = "2026-03"
 REGION = "79"
 METHODOLOGY = "2026.1"
 RULES = "rules-2026.03"
 LANDING = {"family_card": "a" * 64, "income": "b" * 64}
+#: A fixed key, so that the tests' references are the same in every run (never a deployment's).
+REFERENCE_KEY = ReferenceKey(bytes(range(32)))
 
 
 def iin_check_digit(first11: str) -> int | None:
@@ -77,6 +81,7 @@ def publish_args(**overrides) -> dict:
         "rule_version": RULES,
         "landing_checksums": LANDING,
         "run_id": "run-1",
+        "reference_key": REFERENCE_KEY,
         "code_version": "test",
         **overrides,
     }

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import threading
 import time
+from decimal import Decimal
 
 import psycopg
 import pytest
 
 from orchestration.publication.postgres import PostgresLoadError, load_snapshot_to_postgres
+from orchestration.publication.schema import COLUMNS
 from orchestration.publication.snapshot import SnapshotIntegrityError, publish_snapshot, read_snapshot
 from tests.publication.conftest import PERIOD, REGION, publish_args, service_list
 
 pytestmark = pytest.mark.xdist_group("postgres")
 
-LIST_COLUMNS = (
-    "period, region, service, family_id, recipient_iin, beneficiary_iin, level, amount_kzt, "
-    "rule_version, methodology_version, reason_codes"
-)
+LIST_COLUMNS = ", ".join(COLUMNS)
 
 
 def lists_v1():
@@ -69,7 +68,7 @@ def test_load_makes_the_snapshot_current_with_identical_rows(postgres_uri, snaps
         total, rows = conn.execute(
             "SELECT amount_total_kzt, rows FROM published.snapshot WHERE version = %s", (v1.version,)
         ).fetchone()
-        assert (total, rows) == (110_013.0, 8)  # hand-worked: 50,010 + 60,003
+        assert (total, rows) == (Decimal("110013.00"), 8)  # hand-worked: 50,010 + 60,003, exactly
 
 
 def test_loading_the_same_version_twice_is_a_noop(postgres_uri, snapshots):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -10,14 +11,31 @@ import pyarrow as pa
 import pytest
 
 from kz_domain.iin import iin_valid_mask
+from orchestration.publication.references import ReferenceKey
 from orchestration.publication.schema import (
     ELIGIBILITY_SCHEMA,
     SchemaViolation,
     conform_service_list,
 )
-from tests.publication.conftest import METHODOLOGY, PERIOD, REGION, RULES, iin_check_digit, service_list
+from tests.publication.conftest import (
+    METHODOLOGY,
+    PERIOD,
+    REFERENCE_KEY,
+    REGION,
+    RULES,
+    iin_check_digit,
+    service_list,
+)
 
-CONTEXT = {"period": PERIOD, "region": REGION, "methodology_version": METHODOLOGY, "rule_version": RULES}
+OTHER_KEY = ReferenceKey(bytes(32))
+
+CONTEXT = {
+    "period": PERIOD,
+    "region": REGION,
+    "methodology_version": METHODOLOGY,
+    "rule_version": RULES,
+    "reference_key": REFERENCE_KEY,
+}
 LONG_DIGIT_RUN = re.compile(r"[0-9]{10,}")
 
 
@@ -73,7 +91,7 @@ def test_pandas_input_with_loose_types_is_cast():
     frame["reason_codes"] = [[], [], []]  # all empty: pandas gives Arrow no item type
     conformed = conform(frame, "asp")
     assert conformed.schema.equals(ELIGIBILITY_SCHEMA)
-    assert conformed.column("amount_kzt").to_pylist() == [100.0, 200.0, 300.0]
+    assert conformed.column("amount_kzt").to_pylist() == [Decimal("100.00"), Decimal("200.00"), Decimal("300.00")]
     assert conformed.column("beneficiary_iin").null_count == 3
 
 
@@ -113,8 +131,11 @@ def test_value_rules_count_bad_rows():
     table = replaced(table, "level", [1, 7, 0, 2, 3, 4], pa.int64())
     assert "column level: 2 rows outside 1..6" in violation_of(table, "rent_subsidy")
 
-    table = replaced(service_list("rent_subsidy", 6), "amount_kzt", [0.0, -5.0, np.nan, np.inf, 1.0, 2.0])
-    assert "column amount_kzt: 4 rows are not finite amounts > 0" in violation_of(table, "rent_subsidy")
+    table = replaced(service_list("rent_subsidy", 6), "amount_kzt", [0.0, -5.0, 3.5, 0.01, 1.0, 2.0])
+    assert "column amount_kzt: 2 rows are not amounts > 0" in violation_of(table, "rent_subsidy")
+    # A binary float is taken only when it is a whole number of tiyn: never silently truncated.
+    table = replaced(service_list("rent_subsidy", 6), "amount_kzt", [1.005, np.nan, np.inf, 1.0, 2.25, 0.1 + 0.2])
+    assert "column amount_kzt: 3 rows are not a whole number of tiyn" in violation_of(table, "rent_subsidy")
 
     table = replaced(service_list("rent_subsidy", 3), "period", ["2026-03", "2026-02", "2026-03"])
     table = replaced(table, "methodology_version", ["2026.1", "2026.1", "2025.9"])
@@ -158,3 +179,43 @@ def test_vectorised_iin_check_agrees_with_the_scalar_rule():
 def test_family_ids_that_do_not_fit_int64_are_refused_without_the_value():
     table = replaced(service_list("asp", 2), "family_id", [1, 2**64 - 1], pa.uint64())
     assert "column family_id: values of type uint64 cannot be cast to int64" in violation_of(table, "asp")
+
+
+def test_amounts_are_exact_decimals_of_two_places_whatever_the_input_type():
+    table = service_list("asp", 3, with_beneficiary=False)
+    decimals = replaced(table, "amount_kzt", [Decimal("0.10"), Decimal("0.20"), Decimal("12345678.99")], pa.decimal128(20, 2))
+    floats = replaced(table, "amount_kzt", [0.1, 0.2, 12345678.99])
+    for given in (decimals, floats):
+        amounts = conform(given, "asp").column("amount_kzt")
+        assert amounts.type == pa.decimal128(18, 2)
+        assert amounts.to_pylist() == [Decimal("0.10"), Decimal("0.20"), Decimal("12345678.99")]
+    too_fine = replaced(table, "amount_kzt", [Decimal("0.105"), Decimal("1"), Decimal("2")], pa.decimal128(10, 3))
+    assert "column amount_kzt: values of type decimal128(10, 3) do not fit decimal128(18, 2) exactly" in violation_of(
+        too_fine, "asp"
+    )
+
+
+def test_every_row_gets_the_reference_of_its_period_service_family_and_beneficiary():
+    table = service_list("pupil_student_aid", 3)
+    references = conform(table, "pupil_student_aid").column("reference_id").to_pylist()
+    assert all(re.fullmatch(r"R[0-9A-F]{24}", reference) for reference in references)
+    assert len(set(references)) == 3
+    # The same key gives the same references, whatever else the row says (level, amount, order).
+    other = replaced(replaced(table, "level", [6, 6, 6]), "amount_kzt", [1.0, 2.0, 3.0]).take([2, 0, 1])
+    assert conform(other, "pupil_student_aid").column("reference_id").to_pylist() == references
+    # Another beneficiary, family, service or period: another reference.
+    moved = replaced(table, "beneficiary_iin", [None, None, None])
+    assert set(conform(moved, "pupil_student_aid").column("reference_id").to_pylist()).isdisjoint(references)
+    as_asp = replaced(table, "service", ["asp"] * 3)
+    assert set(conform(as_asp, "asp").column("reference_id").to_pylist()).isdisjoint(references)
+    # Another key: other references (a reference reveals nothing without the deployment's key).
+    rekeyed = conform_service_list(table, service="pupil_student_aid", **(CONTEXT | {"reference_key": OTHER_KEY}))
+    assert set(rekeyed.column("reference_id").to_pylist()).isdisjoint(references)
+
+
+def test_a_given_reference_that_is_not_the_rows_own_is_refused():
+    table = service_list("asp", 2, with_beneficiary=False)
+    conformed = conform(table, "asp")
+    assert conform(conformed, "asp").equals(conformed)  # a published list conforms again unchanged
+    swapped = replaced(conformed, "reference_id", conformed.column("reference_id").to_pylist()[::-1])
+    assert "column reference_id: 2 rows are not the reference of their key" in violation_of(swapped, "asp")

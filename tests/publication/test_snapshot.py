@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import hashlib
 import json
 import multiprocessing
@@ -26,7 +28,7 @@ from orchestration.publication.snapshot import (
     read_current,
     verify_snapshot,
 )
-from tests.publication.conftest import LANDING, PERIOD, REGION, publish_args, service_list
+from tests.publication.conftest import LANDING, PERIOD, REFERENCE_KEY, REGION, publish_args, service_list
 
 
 def lists_a() -> dict[str, pa.Table]:
@@ -45,7 +47,8 @@ def sha256_of(path: Path) -> str:
 
 
 def data_file_hashes(snapshot_dir: Path) -> dict[str, str]:
-    return {p.name: sha256_of(p) for p in sorted(snapshot_dir.glob("*.parquet"))}
+    """The lists' files (the changes files depend on what was published before)."""
+    return {p.name: sha256_of(p) for p in sorted(snapshot_dir.glob("*.parquet")) if ".changes-" not in p.name}
 
 
 def test_manifest_records_counts_totals_checksums_and_inputs(tmp_path):
@@ -56,10 +59,10 @@ def test_manifest_records_counts_totals_checksums_and_inputs(tmp_path):
     manifest = json.loads((result.path / MANIFEST_NAME).read_text())
     # Hand-worked: asp 10000+10001+...+10004, home schooling 20000+20001+20002.
     assert manifest["services"]["asp"]["rows"] == 5
-    assert manifest["services"]["asp"]["amount_total_kzt"] == 50_010.0
-    assert manifest["services"]["home_schooling"]["amount_total_kzt"] == 60_003.0
+    assert manifest["services"]["asp"]["amount_total_kzt"] == "50010.00"  # money as exact decimal text
+    assert manifest["services"]["home_schooling"]["amount_total_kzt"] == "60003.00"
     assert manifest["services"]["home_schooling"]["families"] == 3
-    assert manifest["totals"] == {"rows": 8, "amount_total_kzt": 110_013.0}
+    assert manifest["totals"] == {"rows": 8, "amount_total_kzt": "110013.00"}
     assert result.total_rows == 8 and result.total_amount_kzt == 110_013.0
     for service, entry in manifest["services"].items():
         assert entry["file"] == f"{service}.parquet"
@@ -68,7 +71,8 @@ def test_manifest_records_counts_totals_checksums_and_inputs(tmp_path):
     assert manifest["landing_checksums"] == LANDING
     assert (manifest["run_id"], manifest["code_version"]) == ("run-7", "test")
     assert (manifest["methodology_version"], manifest["rule_version"]) == ("2026.1", "rules-2026.03")
-    assert manifest["schema_version"] == "eligibility_list/1"
+    assert manifest["schema_version"] == "eligibility_list/2"
+    assert manifest["reference_key_id"] == REFERENCE_KEY.key_id
     assert manifest["content_hash"].startswith(result.version.split("-")[1])
     assert (tmp_path / PERIOD / REGION / "CURRENT").read_text() == f"{result.version}\n"
     assert sorted(p.name for p in result.path.iterdir()) == [
@@ -261,10 +265,10 @@ def test_concurrent_publishers_take_turns(tmp_path):
     versions = list_versions(tmp_path, PERIOD, REGION)
     assert [name.split("-")[0] for name in versions] == ["v1", "v2", "v3", "v4"]
     totals = sorted(
-        verify_snapshot(tmp_path / PERIOD / REGION / name)[0]["totals"]["amount_total_kzt"]
+        Decimal(verify_snapshot(tmp_path / PERIOD / REGION / name)[0]["totals"]["amount_total_kzt"])
         for name in versions
     )
-    assert totals == [4_006.0, 8_006.0, 12_006.0, 16_006.0]  # 4 families: 4 x amount + 0+1+2+3
+    assert totals == [Decimal("4006.00"), Decimal("8006.00"), Decimal("12006.00"), Decimal("16006.00")]  # 4 families: 4 x amount + 0+1+2+3
     assert current_version(tmp_path, PERIOD, REGION) in versions
 
 

@@ -76,10 +76,10 @@ assessed as (
 eligible as (
     select
         *,
-        round(
-            (poverty_line_kzt - per_capita_income_kzt) * n_members
-            + child_supplement_mrp * mrp_kzt * n_children_1_6
-        ) as amount_kzt
+        {{ elig_amount(
+            '(poverty_line_kzt - per_capita_income_kzt) * n_members'
+            ~ ' + child_supplement_mrp * mrp_kzt * n_children_1_6'
+        ) }} as amount_kzt
     from assessed
     where
         per_capita_income_kzt <= poverty_line_kzt

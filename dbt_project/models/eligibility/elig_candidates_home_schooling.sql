@@ -28,7 +28,7 @@ eligible as (
     select
         with_rule.*,
         children.iin as child_iin,
-        round(with_rule.amount_mrp_per_child * with_rule.mrp_kzt) as amount_kzt
+        {{ elig_amount('with_rule.amount_mrp_per_child * with_rule.mrp_kzt') }} as amount_kzt
     from with_rule
     join children on children.period = with_rule.period and children.family_id = with_rule.family_id
 )

@@ -31,7 +31,7 @@ assessed as (
 eligible as (
     select
         *,
-        round(covered_costs_kzt - income_share * family_income_kzt) as amount_kzt
+        {{ elig_amount('covered_costs_kzt - income_share * family_income_kzt') }} as amount_kzt
     from assessed
 )
 

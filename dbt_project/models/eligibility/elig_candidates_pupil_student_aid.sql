@@ -31,7 +31,7 @@ eligible as (
         learners.iin as learner_iin,
         learners.is_pupil,
         learners.is_student,
-        round(with_rule.amount_mrp_per_person * with_rule.mrp_kzt) as amount_kzt
+        {{ elig_amount('with_rule.amount_mrp_per_person * with_rule.mrp_kzt') }} as amount_kzt
     from with_rule
     join learners on learners.period = with_rule.period and learners.family_id = with_rule.family_id
     where ((with_rule.include_pupils and learners.is_pupil) or (with_rule.include_students and learners.is_student))

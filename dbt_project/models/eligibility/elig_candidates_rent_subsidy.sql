@@ -73,7 +73,7 @@ assessed as (
 eligible as (
     select
         *,
-        round(rent_share * rent_monthly_private) as amount_kzt
+        {{ elig_amount('rent_share * rent_monthly_private') }} as amount_kzt
     from assessed
     where
         rents_private

@@ -19,7 +19,7 @@ select
     cast(level as tinyint) as level,
     cast(allowed_levels as varchar) as allowed_levels,
     cast({{ elig_levels_allow('allowed_levels', 'level') }} as boolean) as listed,
-    cast(amount_kzt as double) as amount_kzt,
+    cast(amount_kzt as decimal(18, 2)) as amount_kzt,
     cast(rule_version as varchar) as rule_version,
     cast(methodology_version as varchar) as methodology_version,
     cast(reason_codes as varchar[]) as reason_codes

@@ -47,7 +47,7 @@ select
     cast(service_rows.beneficiary_iin as varchar) as beneficiary_iin,
     cast(coalesce(service_rows.beneficiary_iin, '') as varchar) as beneficiary_key,
     cast(service_rows.level as tinyint) as level,
-    cast(service_rows.amount_kzt as double) as amount_kzt,
+    cast(service_rows.amount_kzt as decimal(18, 2)) as amount_kzt,
     cast(service_rows.rule_version as varchar) as rule_version,
     cast(service_rows.methodology_version as varchar) as methodology_version,
     cast(service_rows.reason_codes as varchar []) as reason_codes
