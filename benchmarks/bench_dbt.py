@@ -84,6 +84,7 @@ def run_dbt_build(
         # eligibility reads scores produced by the Python scoring step, not part of this measurement
         "--exclude",
         "path:models/eligibility",
+        "path:models/payments",  # the payment outcomes, received after publication
         # as in production (orchestration/warehouse/cli_args.py): unit tests run in CI
         *production_exclusion_args(),
     ]

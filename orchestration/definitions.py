@@ -1,7 +1,7 @@
 """The one Definitions entry point of the code location (`workspace.yaml`, `make ui`).
 
 Domains: landing (registry extracts), warehouse (dbt), scoring (Numba), quality (GX gates and
-drift), publication (snapshots for payment systems). Loading is offline and cheap: GX and Numba
+drift), publication (snapshots for payment systems), payments (outcomes back, reconciled). Loading is offline and cheap: GX and Numba
 are imported only when a step runs, and the dbt manifest is prepared once if missing.
 """
 
@@ -15,6 +15,12 @@ from orchestration.corrections.assets import corrections_report
 from orchestration.corrections.jobs import rescore_families_job
 from orchestration.jobs import monthly_analytics_job, monthly_scoring_job, regional_publication_job
 from orchestration.landing.assets import landing_extracts
+from orchestration.payments.assets import (
+    payment_dbt_models,
+    payment_outcomes_received,
+    payment_reconciliation_job,
+    payment_reconciliation_report,
+)
 from orchestration.publication.assets import published_eligibility_lists
 from orchestration.quality.checks import (
     eligibility_gx_check,
@@ -30,6 +36,7 @@ from orchestration.scoring.assets import family_scores
 from orchestration.sensors import (
     analyse_month_after_publication,
     landing_drop_sensor,
+    payment_outcomes_sensor,
     publish_regions_after_scoring,
 )
 from orchestration.settings import PlatformPaths
@@ -52,6 +59,9 @@ def build_definitions(paths: PlatformPaths | None = None) -> dg.Definitions:
             targeting_audit,
             methodology_whatif,
             corrections_report,
+            payment_outcomes_received,
+            payment_dbt_models,
+            payment_reconciliation_report,
         ],
         asset_checks=[
             features_gx_check,
@@ -61,9 +71,20 @@ def build_definitions(paths: PlatformPaths | None = None) -> dg.Definitions:
             eligibility_gx_check,
             list_drift,
         ],
-        jobs=[monthly_scoring_job, regional_publication_job, monthly_analytics_job, rescore_families_job],
+        jobs=[
+            monthly_scoring_job,
+            regional_publication_job,
+            monthly_analytics_job,
+            rescore_families_job,
+            payment_reconciliation_job,
+        ],
         schedules=[monthly_rescoring_schedule],
-        sensors=[landing_drop_sensor, publish_regions_after_scoring, analyse_month_after_publication],
+        sensors=[
+            landing_drop_sensor,
+            publish_regions_after_scoring,
+            analyse_month_after_publication,
+            payment_outcomes_sensor,
+        ],
         resources={**default_resources(paths), "dbt": dbt_resource()},
     )
 

@@ -65,6 +65,8 @@ class PublicationResource(dg.ConfigurableResource):
     root: str
     #: The file of the deployment's payment-reference key (created on first use; never shown).
     reference_key_path: str
+    #: Where payment systems drop their outcome files (docs/publication.md, "Payment outcomes").
+    outcomes_root: str = ""
     postgres_conninfo: str = ""
 
     def reference_key(self) -> ReferenceKey:
@@ -109,6 +111,7 @@ def default_resources(paths: PlatformPaths | None = None) -> dict[str, dg.Config
         "publication": PublicationResource(
             root=str(paths.publish_root),
             reference_key_path=str(paths.reference_key_path),
+            outcomes_root=str(paths.outcomes_root),
             postgres_conninfo=postgres_dsn(),
         ),
     }

@@ -8,6 +8,8 @@ from kz_domain.regions import PILOT_REGIONS
 from orchestration.jobs import monthly_analytics_job, monthly_scoring_job, regional_publication_job
 from orchestration.landing.drop import inspect_drop
 from orchestration.partitions import month_region_key, monthly_partitions
+from orchestration.payments.assets import payment_reconciliation_job
+from orchestration.payments.outcomes import outcome_files
 from orchestration.resources import LandingResource, PublicationResource
 
 #: How many recent periods the landing sensor looks at.
@@ -103,3 +105,38 @@ def analyse_month_after_publication(context: dg.RunStatusSensorContext, publicat
     return dg.RunRequest(
         run_key=analytics_run_key(period, current_versions(publication.root, period)), partition_key=period
     )
+
+
+def outcomes_run_key(period: str, region: str, files: dict[str, bytes]) -> str:
+    """The run key of a period and region's outcome files: a new or re-delivered file starts a
+    new reconciliation, the same files seen again do not."""
+    digest = hashlib.sha256()
+    for version in sorted(files):
+        digest.update(f"{version}:{hashlib.sha256(files[version]).hexdigest()};".encode())
+    return f"outcomes-{period}-{region}-{digest.hexdigest()[:16]}"
+
+
+@dg.sensor(
+    job=payment_reconciliation_job,
+    minimum_interval_seconds=300,
+    description="Reconciles a period and region's payment outcomes when a payment system drops or re-delivers a file.",
+)
+def payment_outcomes_sensor(context: dg.SensorEvaluationContext, publication: PublicationResource):
+    requests = []
+    for period in monthly_partitions.get_partition_keys()[-RECENT_PERIODS:]:
+        for region in PILOT_REGIONS:
+            files = {
+                v: path.read_bytes()
+                for v, path in outcome_files(publication.outcomes_root, period, region).items()
+            }
+            if files:
+                requests.append(
+                    dg.RunRequest(
+                        run_key=outcomes_run_key(period, region, files),
+                        partition_key=month_region_key(period, region),
+                        tags={"trigger": "payment_outcomes"},
+                    )
+                )
+    if requests:
+        return dg.SensorResult(run_requests=requests)
+    return dg.SkipReason("no payment outcome file among the recent months")

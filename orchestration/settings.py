@@ -36,6 +36,8 @@ class PlatformPaths:
     rescoring_path: Path = _UNSET
     #: The secret that payment references are derived with (orchestration/publication/references.py).
     reference_key_path: Path = _UNSET
+    #: Where payment systems drop the outcomes of the published lists (orchestration/payments).
+    outcomes_root: Path = _UNSET
 
     def __post_init__(self) -> None:
         # frozen: the defaults under data_root are filled in once, here
@@ -45,6 +47,8 @@ class PlatformPaths:
             object.__setattr__(self, "rescoring_path", self.data_root / "rescoring" / "rescoring.duckdb")
         if self.reference_key_path == _UNSET:
             object.__setattr__(self, "reference_key_path", self.data_root / "secrets" / "reference.key")
+        if self.outcomes_root == _UNSET:
+            object.__setattr__(self, "outcomes_root", self.data_root / "payment_outcomes")
 
     @classmethod
     def from_env(cls) -> PlatformPaths:
@@ -58,6 +62,7 @@ class PlatformPaths:
             corrections_root=_path("CORRECTIONS_ROOT", data_root / "corrections"),
             rescoring_path=_path("RESCORING_PATH", data_root / "rescoring" / "rescoring.duckdb"),
             reference_key_path=_path("REFERENCE_KEY_PATH", data_root / "secrets" / "reference.key"),
+            outcomes_root=_path("PAYMENT_OUTCOMES_ROOT", data_root / "payment_outcomes"),
         )
 
     def export(self) -> None:
@@ -74,6 +79,7 @@ class PlatformPaths:
         os.environ["CORRECTIONS_ROOT"] = str(self.corrections_root)
         os.environ["RESCORING_PATH"] = str(self.rescoring_path)
         os.environ["REFERENCE_KEY_PATH"] = str(self.reference_key_path)
+        os.environ["PAYMENT_OUTCOMES_ROOT"] = str(self.outcomes_root)
         # the name dbt-duckdb gives the warehouse (its file's stem): the rescoring target
         # attaches it under that name, so that deferred models resolve to it
         os.environ["WAREHOUSE_DATABASE"] = self.warehouse_path.stem

@@ -177,8 +177,10 @@ def control_totals(changes: pa.Table) -> dict:
     for kind in CHANGE_KINDS:
         of_kind = changes.filter(pc.equal(changes["change"], kind))
         name = "amount_change_kzt" if kind == "amount_changed" else "amount_kzt"
-        column = "amount_change_kzt" if kind == "amount_changed" else (
-            "amount_after_kzt" if kind == "added" else "amount_before_kzt"
+        column = (
+            "amount_change_kzt"
+            if kind == "amount_changed"
+            else ("amount_after_kzt" if kind == "added" else "amount_before_kzt")
         )
         totals[kind] = {"rows": of_kind.num_rows, name: str(amount_total(of_kind.column(column)))}
     return totals
@@ -200,7 +202,13 @@ def _frame(table: pa.Table, side: str) -> pd.DataFrame:
 
 
 def _empty_frame(side: str) -> pd.DataFrame:
-    columns = ["family_id", "beneficiary_key", f"reference_id_{side}", f"recipient_iin_{side}", f"level_{side}"]
+    columns = [
+        "family_id",
+        "beneficiary_key",
+        f"reference_id_{side}",
+        f"recipient_iin_{side}",
+        f"level_{side}",
+    ]
     frame = pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
     frame["family_id"] = frame["family_id"].astype("int64")
     frame[f"level_{side}"] = frame[f"level_{side}"].astype("float64")
@@ -248,8 +256,10 @@ def _reasons(
     applied = {family for family, ids in facts.corrections.items() if ids & (now_ids - before_ids)}
     withdrawn = {family for family, ids in facts.corrections.items() if ids & (before_ids - now_ids)}
     reasons = pd.Series("data_changed", index=merged.index, dtype=object)
-    moved = merged["level_before"].notna() & merged["level_after"].notna() & (
-        merged["level_before"] != merged["level_after"]
+    moved = (
+        merged["level_before"].notna()
+        & merged["level_after"].notna()
+        & (merged["level_before"] != merged["level_after"])
     )
     reasons[moved] = "level_moved"
     if methodology_changed:

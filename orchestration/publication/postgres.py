@@ -19,8 +19,8 @@ switches `current_version` if another version is current (status "already_loaded
 from __future__ import annotations
 
 import os
-from decimal import Decimal
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
@@ -236,7 +236,10 @@ def postgres_state(conninfo: str, period: str, region: str) -> tuple[str | None,
 
 
 def _insert_version(
-    conn: psycopg.Connection, manifest: dict, tables: dict[str, pa.Table], changes: dict[str, dict[str, pa.Table]]
+    conn: psycopg.Connection,
+    manifest: dict,
+    tables: dict[str, pa.Table],
+    changes: dict[str, dict[str, pa.Table]],
 ) -> None:
     failure = None
     try:
@@ -248,7 +251,10 @@ def _insert_version(
 
 
 def _copy_version(
-    conn: psycopg.Connection, manifest: dict, tables: dict[str, pa.Table], changes: dict[str, dict[str, pa.Table]]
+    conn: psycopg.Connection,
+    manifest: dict,
+    tables: dict[str, pa.Table],
+    changes: dict[str, dict[str, pa.Table]],
 ) -> None:
     conn.execute(
         """

@@ -84,9 +84,13 @@ def reference_message(period: str, service: str, family_id: int, beneficiary_iin
     return f"{period}|{service}|{family_id}|{beneficiary_iin or ''}".encode()
 
 
-def reference_id(key: ReferenceKey, period: str, service: str, family_id: int, beneficiary_iin: str | None) -> str:
+def reference_id(
+    key: ReferenceKey, period: str, service: str, family_id: int, beneficiary_iin: str | None
+) -> str:
     """The reference of one payment (module docstring)."""
-    digest = hmac.new(key.secret, reference_message(period, service, family_id, beneficiary_iin), hashlib.sha256)
+    digest = hmac.new(
+        key.secret, reference_message(period, service, family_id, beneficiary_iin), hashlib.sha256
+    )
     return REFERENCE_PREFIX + digest.hexdigest()[:_REFERENCE_HEX_DIGITS].upper()
 
 

@@ -47,7 +47,7 @@ from orchestration.warehouse.queries import table_exists
 
 LIST_COLUMNS = (
     "period, region, service, family_id, recipient_iin, beneficiary_iin, level, amount_kzt, "
-    "rule_version, methodology_version, reason_codes"
+    "rule_version, methodology_version, reason_codes, payment_flags"
 )
 
 

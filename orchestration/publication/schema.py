@@ -148,9 +148,13 @@ def conform_service_list(
         raise SchemaViolation(issues)
     columns["reference_id"] = pa.chunked_array([reference_ids(reference_key, pa.table(columns))])
     if given_references is not None:
-        differ = pc.sum(pc.invert(pc.equal(given_references, columns["reference_id"]).fill_null(False))).as_py()
+        differ = pc.sum(
+            pc.invert(pc.equal(given_references, columns["reference_id"]).fill_null(False))
+        ).as_py()
         if differ:
-            raise SchemaViolation([f"{prefix}: column reference_id: {differ} rows are not the reference of their key"])
+            raise SchemaViolation(
+                [f"{prefix}: column reference_id: {differ} rows are not the reference of their key"]
+            )
     conformed = pa.Table.from_arrays([columns[name] for name in COLUMNS], schema=ELIGIBILITY_SCHEMA)
     duplicates = (
         conformed.num_rows - conformed.group_by(["family_id", "beneficiary_iin"]).aggregate([]).num_rows
@@ -243,7 +247,9 @@ def _exact_amounts(column: pa.ChunkedArray, target: pa.DataType) -> tuple[pa.Chu
     source = column.type
     if pa.types.is_decimal(source) or pa.types.is_integer(source):
         try:
-            widened = column.cast(pa.decimal128(38, source.scale if pa.types.is_decimal(source) else AMOUNT_SCALE))
+            widened = column.cast(
+                pa.decimal128(38, source.scale if pa.types.is_decimal(source) else AMOUNT_SCALE)
+            )
             return widened.cast(target), None
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             return None, f"values of type {source} do not fit {target} exactly"
@@ -252,7 +258,9 @@ def _exact_amounts(column: pa.ChunkedArray, target: pa.DataType) -> tuple[pa.Chu
     values = column.to_numpy(zero_copy_only=False).astype(float)
     with np.errstate(invalid="ignore"):  # nan and inf are counted below
         tiyn = np.round(values * 10**AMOUNT_SCALE)
-        inexact = ~np.isfinite(values) | (np.abs(values * 10**AMOUNT_SCALE - tiyn) > 1e-6) | (np.abs(tiyn) >= 1e17)
+        inexact = (
+            ~np.isfinite(values) | (np.abs(values * 10**AMOUNT_SCALE - tiyn) > 1e-6) | (np.abs(tiyn) >= 1e17)
+        )
     if inexact.any():
         return None, f"{int(inexact.sum())} rows are not a whole number of tiyn"
     exact = [Decimal(int(t)).scaleb(-AMOUNT_SCALE) for t in tiyn]

@@ -35,6 +35,15 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from kz_domain.period import previous_period
+from orchestration.publication.changes import (
+    BASES,
+    CHANGES_SCHEMA,
+    CHANGES_SCHEMA_VERSION,
+    Basis,
+    ChangeFacts,
+    control_totals,
+    list_changes,
+)
 from orchestration.publication.durable_fs import (
     READ_ONLY_DIR,
     READ_ONLY_FILE,
@@ -45,15 +54,6 @@ from orchestration.publication.durable_fs import (
     remove_tree,
     replace_file_atomically,
     write_file_synced,
-)
-from orchestration.publication.changes import (
-    BASES,
-    CHANGES_SCHEMA,
-    CHANGES_SCHEMA_VERSION,
-    Basis,
-    ChangeFacts,
-    control_totals,
-    list_changes,
 )
 from orchestration.publication.references import ReferenceKey
 from orchestration.publication.schema import (
@@ -294,7 +294,9 @@ def prepare_snapshot(
     }
     if corrections is not None:
         identity_fields["corrections"] = _validated_corrections(corrections)
-    tables = _conform_all(tables_by_service, period, region, methodology_version, rule_versions, reference_key)
+    tables = _conform_all(
+        tables_by_service, period, region, methodology_version, rule_versions, reference_key
+    )
     files = {f"{service}.parquet": _parquet_bytes(table) for service, table in tables.items()}
     file_hashes = {name: hashlib.sha256(content).hexdigest() for name, content in files.items()}
     return PreparedSnapshot(tables, files, identity_fields, _content_hash(identity_fields, file_hashes))
@@ -396,7 +398,9 @@ def verify_snapshot(snapshot_dir: str | os.PathLike) -> tuple[dict, dict[str, by
             except FileNotFoundError:
                 raise SnapshotIntegrityError(f"{snapshot_dir.name}: {name} is missing") from None
             if hashlib.sha256(content).hexdigest() != entry["sha256"]:
-                raise SnapshotIntegrityError(f"{snapshot_dir.name}: sha256 of {name} does not match the manifest")
+                raise SnapshotIntegrityError(
+                    f"{snapshot_dir.name}: sha256 of {name} does not match the manifest"
+                )
             contents[name] = content
     recomputed = _content_hash(
         {key: manifest.get(key) for key in _IDENTITY_FIELDS}
@@ -500,12 +504,16 @@ def read_changes(snapshot_dir: str | os.PathLike, basis: str) -> tuple[dict, dic
     for service, file_entry in entry["services"].items():
         table = pq.ParquetFile(pa.BufferReader(contents[file_entry["file"]])).read()
         if not table.schema.equals(CHANGES_SCHEMA) or table.num_rows != file_entry["rows"]:
-            raise SnapshotIntegrityError(f"{file_entry['file']} does not have the schema or row count of its manifest")
+            raise SnapshotIntegrityError(
+                f"{file_entry['file']} does not have the schema or row count of its manifest"
+            )
         tables[service] = table
     return entry, tables
 
 
-def _bases(root: str | os.PathLike, region_dir: Path, period: str, region: str) -> list[tuple[str, str, Path]]:
+def _bases(
+    root: str | os.PathLike, region_dir: Path, period: str, region: str
+) -> list[tuple[str, str, Path]]:
     """(basis, version, directory) of every basis that exists (call under the region's lock)."""
     found = []
     current = _read_current_name(region_dir)
@@ -722,7 +730,9 @@ def _result(status, snapshot_dir: Path, manifest: dict, switched: bool) -> Publi
         content_hash=manifest["content_hash"],
         files={service: snapshot_dir / entry["file"] for service, entry in services.items()},
         rows={service: entry["rows"] for service, entry in services.items()},
-        amount_totals_kzt={service: Decimal(entry["amount_total_kzt"]) for service, entry in services.items()},
+        amount_totals_kzt={
+            service: Decimal(entry["amount_total_kzt"]) for service, entry in services.items()
+        },
         total_rows=manifest["totals"]["rows"],
         total_amount_kzt=Decimal(manifest["totals"]["amount_total_kzt"]),
         current_switched=switched,

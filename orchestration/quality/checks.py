@@ -338,7 +338,8 @@ def published_totals(publication: PublicationResource, period: str, region: str)
         return None
     manifest, _ = verify_snapshot(Path(publication.root) / period / region / version)
     return version, {
-        service: (entry["rows"], float(entry["amount_total_kzt"])) for service, entry in manifest["services"].items()
+        service: (entry["rows"], float(entry["amount_total_kzt"]))
+        for service, entry in manifest["services"].items()
     }
 
 

@@ -28,6 +28,8 @@ LANDING_UNCHANGED_CHECK = "landing_unchanged_during_build"
 
 #: dbt selection of the eligibility models (and their rule seeds).
 ELIGIBILITY_SELECTION = "path:models/eligibility path:seeds/service_rules"
+#: dbt selection of the payment outcome models (orchestration/payments).
+PAYMENTS_SELECTION = "path:models/payments"
 
 
 class PlatformDbtTranslator(DagsterDbtTranslator):
@@ -49,7 +51,7 @@ class PlatformDbtTranslator(DagsterDbtTranslator):
 TRANSLATOR = PlatformDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def _dbt_build(
+def dbt_build(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
     environment: dict[str, str],
@@ -78,7 +80,7 @@ def _dbt_build(
 
 @dbt_assets(
     manifest=dbt_project().manifest_path,
-    exclude=ELIGIBILITY_SELECTION,
+    exclude=f"{ELIGIBILITY_SELECTION} {PAYMENTS_SELECTION}",
     partitions_def=monthly_partitions,
     dagster_dbt_translator=TRANSLATOR,
     project=dbt_project(),
@@ -143,7 +145,7 @@ def warehouse_dbt_models(
                 fingerprint=marts.fingerprint,
             )
 
-    yield from _dbt_build(context, dbt, run_environment(period, None, pin.corrections_through_seq), record)
+    yield from dbt_build(context, dbt, run_environment(period, None, pin.corrections_through_seq), record)
     if changed_during_build:
         raise dg.Failure(
             f"landing extracts of {period} were re-delivered during the dbt build "
@@ -205,4 +207,4 @@ def eligibility_dbt_models(
                 fingerprint=lists.fingerprint,
             )
 
-    yield from _dbt_build(context, dbt, run_environment(period, region), record)
+    yield from dbt_build(context, dbt, run_environment(period, region), record)

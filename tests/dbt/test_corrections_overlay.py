@@ -62,7 +62,7 @@ def build(root: Path) -> Path:
     command = [
         str(DBT), "build", "--project-dir", str(REPO_ROOT / "dbt_project"), "--profiles-dir",
         str(REPO_ROOT / "dbt_project"), "--target-path", str(root / "target"), "--log-path", str(root / "logs"),
-        "--vars", f'{{"period": "{PERIOD}"}}', "--exclude", "path:models/eligibility",
+        "--vars", f'{{"period": "{PERIOD}"}}', "--exclude", "path:models/eligibility", "path:models/payments",
     ]  # fmt: skip
     result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=600)
     if result.returncode != 0:

@@ -578,9 +578,11 @@ def warehouse(tmp_path_factory) -> Path:
         str(root / "logs"),
         "--vars",
         f'{{"period": "{PERIOD}"}}',
-        # the eligibility models read scores that this test does not produce
+        # the eligibility models read scores that this test does not produce, the payment models
+        # the outcomes that the payment side receives
         "--exclude",
         "path:models/eligibility",
+        "path:models/payments",
     ]
     result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=600)
     if result.returncode != 0:

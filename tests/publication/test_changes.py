@@ -52,7 +52,11 @@ def rows(period: str, service: str, entries: list[tuple]) -> pa.Table:
 
 def february() -> dict:
     return {
-        "asp": rows("2026-02", "asp", [(1, None, 1, "10000"), (2, None, 2, "10001"), (3, None, 3, "10002"), (4, None, 4, "10003")]),
+        "asp": rows(
+            "2026-02",
+            "asp",
+            [(1, None, 1, "10000"), (2, None, 2, "10001"), (3, None, 3, "10002"), (4, None, 4, "10003")],
+        ),
         "home_schooling": rows("2026-02", "home_schooling", [(7, 0, 1, "17300")]),
     }
 
@@ -62,7 +66,12 @@ def march(family_4_amount: str = "9000") -> dict:
         "asp": rows(
             "2026-03",
             "asp",
-            [(2, None, 2, "10001"), (3, None, 2, "12000.50"), (4, None, 4, family_4_amount), (5, None, 1, "5000")],
+            [
+                (2, None, 2, "10001"),
+                (3, None, 2, "12000.50"),
+                (4, None, 4, family_4_amount),
+                (5, None, 1, "5000"),
+            ],
         ),
         "home_schooling": rows("2026-03", "home_schooling", [(7, 0, 1, "17300"), (7, 1, 1, "17300")]),
     }
@@ -70,8 +79,22 @@ def march(family_4_amount: str = "9000") -> dict:
 
 @pytest.fixture
 def months(tmp_path):
-    feb = publish_snapshot(tmp_path, "2026-02", REGION, february(), **publish_args(corrections=PIN | {"in_force": []}), change_facts=FACTS)
-    mar1 = publish_snapshot(tmp_path, "2026-03", REGION, march(), **publish_args(corrections=PIN | {"in_force": []}), change_facts=FACTS)
+    feb = publish_snapshot(
+        tmp_path,
+        "2026-02",
+        REGION,
+        february(),
+        **publish_args(corrections=PIN | {"in_force": []}),
+        change_facts=FACTS,
+    )
+    mar1 = publish_snapshot(
+        tmp_path,
+        "2026-03",
+        REGION,
+        march(),
+        **publish_args(corrections=PIN | {"in_force": []}),
+        change_facts=FACTS,
+    )
     mar2 = publish_snapshot(
         tmp_path,
         "2026-03",
@@ -140,13 +163,18 @@ def test_references_are_kept_by_a_republication_and_differ_from_last_months(mont
     assert mar1.version != mar2.version
     assert mar2_lists["asp"]["reference_id"].equals(mar1_lists["asp"]["reference_id"])
     assert mar2_lists["home_schooling"]["reference_id"].equals(mar1_lists["home_schooling"]["reference_id"])
-    assert set(feb_lists["asp"]["reference_id"].to_pylist()).isdisjoint(mar1_lists["asp"]["reference_id"].to_pylist())
+    assert set(feb_lists["asp"]["reference_id"].to_pylist()).isdisjoint(
+        mar1_lists["asp"]["reference_id"].to_pylist()
+    )
     # The changes file carries both: this month's reference, and the basis' one.
     _, changes = read_changes(mar1.path, "previous_month")
     family_4 = [row for row in changes["asp"].to_pylist() if row["family_id"] == 4][0]
     feb_4 = [row for row in feb_lists["asp"].to_pylist() if row["family_id"] == 4][0]
     mar_4 = [row for row in mar1_lists["asp"].to_pylist() if row["family_id"] == 4][0]
-    assert (family_4["reference_id"], family_4["basis_reference_id"]) == (mar_4["reference_id"], feb_4["reference_id"])
+    assert (family_4["reference_id"], family_4["basis_reference_id"]) == (
+        mar_4["reference_id"],
+        feb_4["reference_id"],
+    )
 
 
 def test_the_republication_holds_the_correction_against_the_previous_version_and_month(months):
@@ -171,7 +199,9 @@ def test_the_republication_holds_the_correction_against_the_previous_version_and
     }
     _, against_february = read_changes(mar2.path, "previous_month")
     family_4 = [change for change in readable(against_february["asp"]) if change[2] == 4]
-    assert family_4 == [("amount_changed", "correction_applied", 4, None, 4, 4, d("10003.00"), d("9500.00"), d("-503.00"))]
+    assert family_4 == [
+        ("amount_changed", "correction_applied", 4, None, 4, 4, d("10003.00"), d("9500.00"), d("-503.00"))
+    ]
 
 
 def test_a_changed_changes_file_fails_the_snapshots_check(months):
@@ -204,7 +234,8 @@ def test_postgres_holds_the_changes_with_the_list_and_exact_amounts(months, post
             "WHERE period = '2026-03' AND service = 'asp' ORDER BY family_id"
         ).fetchall()
         total = conn.execute(
-            "SELECT amount_total_kzt FROM published.snapshot WHERE version = %s AND period = '2026-03'", (mar2.version,)
+            "SELECT amount_total_kzt FROM published.snapshot WHERE version = %s AND period = '2026-03'",
+            (mar2.version,),
         ).fetchone()[0]
     assert per_basis == [
         ("previous_month", feb.version, "added", 1, Decimal("5000.00")),

@@ -91,7 +91,11 @@ def test_pandas_input_with_loose_types_is_cast():
     frame["reason_codes"] = [[], [], []]  # all empty: pandas gives Arrow no item type
     conformed = conform(frame, "asp")
     assert conformed.schema.equals(ELIGIBILITY_SCHEMA)
-    assert conformed.column("amount_kzt").to_pylist() == [Decimal("100.00"), Decimal("200.00"), Decimal("300.00")]
+    assert conformed.column("amount_kzt").to_pylist() == [
+        Decimal("100.00"),
+        Decimal("200.00"),
+        Decimal("300.00"),
+    ]
     assert conformed.column("beneficiary_iin").null_count == 3
 
 
@@ -134,7 +138,9 @@ def test_value_rules_count_bad_rows():
     table = replaced(service_list("rent_subsidy", 6), "amount_kzt", [0.0, -5.0, 3.5, 0.01, 1.0, 2.0])
     assert "column amount_kzt: 2 rows are not amounts > 0" in violation_of(table, "rent_subsidy")
     # A binary float is taken only when it is a whole number of tiyn: never silently truncated.
-    table = replaced(service_list("rent_subsidy", 6), "amount_kzt", [1.005, np.nan, np.inf, 1.0, 2.25, 0.1 + 0.2])
+    table = replaced(
+        service_list("rent_subsidy", 6), "amount_kzt", [1.005, np.nan, np.inf, 1.0, 2.25, 0.1 + 0.2]
+    )
     assert "column amount_kzt: 3 rows are not a whole number of tiyn" in violation_of(table, "rent_subsidy")
 
     table = replaced(service_list("rent_subsidy", 3), "period", ["2026-03", "2026-02", "2026-03"])
@@ -183,15 +189,20 @@ def test_family_ids_that_do_not_fit_int64_are_refused_without_the_value():
 
 def test_amounts_are_exact_decimals_of_two_places_whatever_the_input_type():
     table = service_list("asp", 3, with_beneficiary=False)
-    decimals = replaced(table, "amount_kzt", [Decimal("0.10"), Decimal("0.20"), Decimal("12345678.99")], pa.decimal128(20, 2))
+    decimals = replaced(
+        table, "amount_kzt", [Decimal("0.10"), Decimal("0.20"), Decimal("12345678.99")], pa.decimal128(20, 2)
+    )
     floats = replaced(table, "amount_kzt", [0.1, 0.2, 12345678.99])
     for given in (decimals, floats):
         amounts = conform(given, "asp").column("amount_kzt")
         assert amounts.type == pa.decimal128(18, 2)
         assert amounts.to_pylist() == [Decimal("0.10"), Decimal("0.20"), Decimal("12345678.99")]
-    too_fine = replaced(table, "amount_kzt", [Decimal("0.105"), Decimal("1"), Decimal("2")], pa.decimal128(10, 3))
-    assert "column amount_kzt: values of type decimal128(10, 3) do not fit decimal128(18, 2) exactly" in violation_of(
-        too_fine, "asp"
+    too_fine = replaced(
+        table, "amount_kzt", [Decimal("0.105"), Decimal("1"), Decimal("2")], pa.decimal128(10, 3)
+    )
+    assert (
+        "column amount_kzt: values of type decimal128(10, 3) do not fit decimal128(18, 2) exactly"
+        in violation_of(too_fine, "asp")
     )
 
 
@@ -209,7 +220,9 @@ def test_every_row_gets_the_reference_of_its_period_service_family_and_beneficia
     as_asp = replaced(table, "service", ["asp"] * 3)
     assert set(conform(as_asp, "asp").column("reference_id").to_pylist()).isdisjoint(references)
     # Another key: other references (a reference reveals nothing without the deployment's key).
-    rekeyed = conform_service_list(table, service="pupil_student_aid", **(CONTEXT | {"reference_key": OTHER_KEY}))
+    rekeyed = conform_service_list(
+        table, service="pupil_student_aid", **(CONTEXT | {"reference_key": OTHER_KEY})
+    )
     assert set(rekeyed.column("reference_id").to_pylist()).isdisjoint(references)
 
 

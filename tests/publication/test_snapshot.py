@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import hashlib
 import json
 import multiprocessing
 import os
 import re
 import stat
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -268,7 +267,12 @@ def test_concurrent_publishers_take_turns(tmp_path):
         Decimal(verify_snapshot(tmp_path / PERIOD / REGION / name)[0]["totals"]["amount_total_kzt"])
         for name in versions
     )
-    assert totals == [Decimal("4006.00"), Decimal("8006.00"), Decimal("12006.00"), Decimal("16006.00")]  # 4 families: 4 x amount + 0+1+2+3
+    assert totals == [
+        Decimal("4006.00"),
+        Decimal("8006.00"),
+        Decimal("12006.00"),
+        Decimal("16006.00"),
+    ]  # 4 families: 4 x amount + 0+1+2+3
     assert current_version(tmp_path, PERIOD, REGION) in versions
 
 

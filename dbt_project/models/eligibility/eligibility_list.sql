@@ -36,20 +36,69 @@ recipients as (
         partition by family_id
         order by is_head desc, age >= {{ var('adult_age', 18) }} desc, age desc, iin asc
     ) = 1
+),
+
+listed as (
+    select
+        service_rows.*,
+        recipients.recipient_iin,
+        coalesce(service_rows.beneficiary_iin, '') as beneficiary_key
+    from service_rows
+    left join recipients on recipients.family_id = service_rows.family_id
+),
+
+payment_flags as (
+    -- the flags of earlier months' payment outcomes (elig_payment_flags), matched by recipient
+    -- or by payment: two equality joins (an `or` join would compare every row with every flag)
+    select
+        service,
+        family_id,
+        beneficiary_key,
+        list_sort(list(distinct flag)) as payment_flags
+    from (
+        select
+            listed.service,
+            listed.family_id,
+            listed.beneficiary_key,
+            flags.flag
+        from listed
+        inner join {{ ref('elig_payment_flags') }} as flags
+            on flags.recipient_iin = listed.recipient_iin
+        where flags.flag = 'recipient_deceased'
+        union all
+        select
+            listed.service,
+            listed.family_id,
+            listed.beneficiary_key,
+            flags.flag
+        from listed
+        inner join {{ ref('elig_payment_flags') }} as flags
+            on
+                flags.service = listed.service
+                and flags.family_id = listed.family_id
+                and flags.beneficiary_key = listed.beneficiary_key
+        where flags.flag = 'repeated_rejection'
+    ) as matched
+    group by service, family_id, beneficiary_key
 )
 
 select
-    cast(service_rows.period as varchar) as period,
-    cast(service_rows.region as varchar) as region,
-    cast(service_rows.service as varchar) as service,
-    cast(service_rows.family_id as bigint) as family_id,
-    cast(recipients.recipient_iin as varchar) as recipient_iin,
-    cast(service_rows.beneficiary_iin as varchar) as beneficiary_iin,
-    cast(coalesce(service_rows.beneficiary_iin, '') as varchar) as beneficiary_key,
-    cast(service_rows.level as tinyint) as level,
-    cast(service_rows.amount_kzt as decimal(18, 2)) as amount_kzt,
-    cast(service_rows.rule_version as varchar) as rule_version,
-    cast(service_rows.methodology_version as varchar) as methodology_version,
-    cast(service_rows.reason_codes as varchar []) as reason_codes
-from service_rows
-left join recipients on recipients.family_id = service_rows.family_id
+    cast(listed.period as varchar) as period,
+    cast(listed.region as varchar) as region,
+    cast(listed.service as varchar) as service,
+    cast(listed.family_id as bigint) as family_id,
+    cast(listed.recipient_iin as varchar) as recipient_iin,
+    cast(listed.beneficiary_iin as varchar) as beneficiary_iin,
+    cast(listed.beneficiary_key as varchar) as beneficiary_key,
+    cast(listed.level as tinyint) as level,
+    cast(listed.amount_kzt as decimal(18, 2)) as amount_kzt,
+    cast(listed.rule_version as varchar) as rule_version,
+    cast(listed.methodology_version as varchar) as methodology_version,
+    cast(listed.reason_codes as varchar []) as reason_codes,
+    cast(coalesce(payment_flags.payment_flags, []) as varchar []) as payment_flags
+from listed
+left join payment_flags
+    on
+        payment_flags.service = listed.service
+        and payment_flags.family_id = listed.family_id
+        and payment_flags.beneficiary_key = listed.beneficiary_key
