@@ -19,6 +19,11 @@ def _path(variable: str, default: Path) -> Path:
 
 
 _UNSET = Path("")
+#: The environment variables `PlatformPaths.export` sets (tests set them aside and restore them).
+EXPORTED_VARIABLES = (
+    "DATA_ROOT", "LANDING_ROOT", "TRUTH_ROOT", "WAREHOUSE_PATH", "PUBLISH_ROOT", "CORRECTIONS_ROOT",
+    "RESCORING_PATH", "REFERENCE_KEY_PATH", "PAYMENT_OUTCOMES_ROOT", "WAREHOUSE_DATABASE",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

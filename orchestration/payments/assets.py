@@ -92,7 +92,7 @@ def payment_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 def reconciliation_tables(connection, period: str, region: str) -> dict[str, pd.DataFrame]:
     """The report's tables (no personal data): outcomes by service, lines by version, rejections."""
     by_outcome = connection.execute(
-        "select service, status as outcome, count(*) as references, sum(amount_kzt)::varchar as amount_kzt "
+        "select region, service, status as outcome, count(*) as references, sum(amount_kzt)::varchar as amount_kzt "
         "from payment_reconciliation where period = ? and region = ? group by all order by all",
         [period, region],
     ).df()
@@ -130,7 +130,7 @@ def payment_reconciliation_report(context: dg.AssetExecutionContext, warehouse: 
     rejected_lines = int(rejected["lines"].sum()) if len(rejected) else 0
     metadata: dict[str, Any] = {
         "by_outcome": dg.MetadataValue.md(
-            by_outcome.to_markdown(index=False) if len(by_outcome) else "no outcome"
+            by_outcome.to_markdown(index=False, disable_numparse=True) if len(by_outcome) else "no outcome"
         ),
         "lines": dg.MetadataValue.md(lines.to_markdown(index=False) if len(lines) else "no outcome file"),
         "rejected": dg.MetadataValue.md(rejected.to_markdown(index=False) if len(rejected) else "none"),

@@ -12,6 +12,7 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from orchestration.asset_keys import ELIGIBILITY_LIST_KEY, PUBLISHED_LISTS_KEY
 from orchestration.partitions import month_region_partitions, period_and_region
@@ -23,13 +24,24 @@ from orchestration.resources import WAREHOUSE_POOL, PublicationResource, Warehou
 
 
 def summary_table(rows: pa.Table) -> pd.DataFrame:
-    """Families, beneficiaries and money per service (no personal data; amounts exact)."""
+    """Families, beneficiaries and money per service, and the rows each payment flag marks (no
+    personal data; amounts exact)."""
     grouped = (
         rows.group_by("service")
         .aggregate([("family_id", "count"), ("family_id", "count_distinct"), ("amount_kzt", "sum")])
         .to_pylist()
     )
     by_service = {row["service"]: row for row in grouped}
+    flags = pa.table(
+        {
+            "service": pc.take(rows["service"], pc.list_parent_indices(rows["payment_flags"])),
+            "flag": pc.list_flatten(rows["payment_flags"]),
+        }
+    )
+    flagged = {
+        (row["service"], row["flag"]): row["flag_count"]
+        for row in flags.group_by(["service", "flag"]).aggregate([("flag", "count")]).to_pylist()
+    }
     return pd.DataFrame(
         [
             {
@@ -37,6 +49,11 @@ def summary_table(rows: pa.Table) -> pd.DataFrame:
                 "rows": by_service.get(service, {}).get("family_id_count", 0),
                 "families": by_service.get(service, {}).get("family_id_count_distinct", 0),
                 "amount_kzt": str(by_service.get(service, {}).get("amount_kzt_sum") or Decimal("0.00")),
+                "payment_flags": ", ".join(
+                    f"{flag}: {count}"
+                    for (flagged_service, flag), count in sorted(flagged.items())
+                    if flagged_service == service
+                ),
             }
             for service in SERVICES
         ]
@@ -94,9 +111,11 @@ def published_eligibility_lists(
         "path": dg.MetadataValue.path(str(snapshot.path)),
         "dagster/row_count": snapshot.total_rows,
         "amount_total_kzt": str(snapshot.total_amount_kzt),
-        "per_service": dg.MetadataValue.md(summary_table(release.rows).to_markdown(index=False)),
+        "per_service": dg.MetadataValue.md(
+            summary_table(release.rows).to_markdown(index=False, disable_numparse=True)
+        ),
         "changes": dg.MetadataValue.md(
-            changes_table(snapshot.changes).to_markdown(index=False)
+            changes_table(snapshot.changes).to_markdown(index=False, disable_numparse=True)
             if snapshot.changes.get("bases") and any(snapshot.changes["bases"].values())
             else "no earlier version of this month or the previous one to compare with"
         ),

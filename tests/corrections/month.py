@@ -13,15 +13,12 @@ import pytest
 
 from orchestration.scoring.assets import replace_period
 from orchestration.scoring.scores import score_families
-from orchestration.settings import DBT_PROJECT_DIR, PlatformPaths
+from orchestration.settings import DBT_PROJECT_DIR, EXPORTED_VARIABLES, PlatformPaths
 from orchestration.warehouse.in_process import invoke
 from orchestration.warehouse.resources import process_environment
 
 #: The variables a platform's paths come from (orchestration.settings.PlatformPaths.export).
-PLATFORM_VARIABLES = (
-    "DATA_ROOT", "LANDING_ROOT", "TRUTH_ROOT", "WAREHOUSE_PATH", "PUBLISH_ROOT", "CORRECTIONS_ROOT", "RESCORING_PATH",
-    "WAREHOUSE_DATABASE",
-)  # fmt: skip
+PLATFORM_VARIABLES = EXPORTED_VARIABLES
 
 
 @contextmanager

@@ -37,10 +37,12 @@ from orchestration.partitions import month_region_key
 from orchestration.publication.snapshot import (
     NoCurrentSnapshot,
     current_version,
+    read_changes,
     read_current,
     read_publication_log,
+    read_snapshot,
 )
-from orchestration.settings import DBT_PROJECT_DIR, PlatformPaths
+from orchestration.settings import DBT_PROJECT_DIR, EXPORTED_VARIABLES, PlatformPaths
 
 pytestmark = pytest.mark.slow
 
@@ -91,20 +93,7 @@ def platform(tmp_path_factory, platform_pg):
     from registry_simulator import generate_month
 
     root = tmp_path_factory.mktemp("platform")
-    saved = {
-        k: os.environ.get(k)
-        for k in (
-            "DATA_ROOT",
-            "LANDING_ROOT",
-            "TRUTH_ROOT",
-            "WAREHOUSE_PATH",
-            "PUBLISH_ROOT",
-            "PUBLISH_PG_DSN",
-            "CORRECTIONS_ROOT",
-            "RESCORING_PATH",
-            "WAREHOUSE_DATABASE",
-        )
-    }
+    saved = {k: os.environ.get(k) for k in (*EXPORTED_VARIABLES, "PUBLISH_PG_DSN")}
     for key in saved:
         os.environ.pop(key, None)
     os.environ["DATA_ROOT"] = str(root)
@@ -269,6 +258,60 @@ def test_the_analytics_of_a_published_month_run(platform, clean_month):
     assert (paths.data_root / "reports" / CLEAN_MONTH).exists()
 
 
+@pytest.fixture(scope="module")
+def september_paid(platform, clean_month):
+    """Shymkent's September list paid by the example payment system (docs/examples): the
+    recipients of the first three asp rows reported deceased; then the file is spoiled as a rail
+    might (one reference's line repeated, one line dropped, one reference never published) and
+    reconciled by payment_reconciliation_job. October's list (built later) must flag them."""
+    from tests.payments.consumer import load_consumer
+
+    paths, defs, instance = platform
+    _, lists = read_current(paths.publish_root, CLEAN_MONTH, "79")
+    deceased = set(lists["asp"]["recipient_iin"].to_pylist()[:3])
+    deceased_references = {
+        reference
+        for table in lists.values()
+        for reference, recipient in zip(
+            table["reference_id"].to_pylist(), table["recipient_iin"].to_pylist(), strict=True
+        )
+        if recipient in deceased
+    }
+    rail = lambda service, reference, amount: (  # noqa: E731
+        ("recipient_deceased", "") if reference in deceased_references else ("paid", "")
+    )
+    load_consumer().pay_current(paths.publish_root, paths.outcomes_root, CLEAN_MONTH, "79", rail, set())
+    (outcome_file,) = (paths.outcomes_root / CLEAN_MONTH / "79").glob("v*.csv")
+    header, *lines = outcome_file.read_text().splitlines()
+    others = [line for line in lines if line.split(",")[0] not in deceased_references]
+    spoiled = [line for line in lines if line != others[-1]] + [others[0], "R" + "0" * 24 + ",paid,,1.00,"]
+    outcome_file.write_text("\n".join([header, *spoiled]) + "\n")
+    result = _run(defs, instance, "payment_reconciliation_job", month_region_key(CLEAN_MONTH, "79"))
+    return deceased, len(lines), result
+
+
+def test_payment_outcomes_are_reconciled_and_every_unanswered_or_unknown_reference_reported(
+    platform, september_paid
+):
+    _, _, result = september_paid
+    assert result.success
+    report = next(
+        e.materialization.metadata
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey("payment_reconciliation_report")
+    )
+    # the repeated reference (both its lines rejected) and the dropped one are unanswered
+    assert report["references_missing"].value == 2
+    assert report["lines_rejected"].value == 3  # two DUPLICATE_REFERENCE, one UNKNOWN_REFERENCE
+    assert "DUPLICATE_REFERENCE" in report["rejected"].value
+    assert "UNKNOWN_REFERENCE" in report["rejected"].value
+    assert "recipient_deceased" in report["by_outcome"].value
+    (check,) = [
+        e for e in result.get_asset_check_evaluations() if e.check_name == "every_reference_answered_once"
+    ]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+
+
 def test_a_month_whose_incomes_vanished_is_blocked_and_publishes_nothing(platform, clean_month):
     paths, defs, instance = platform
     monthly = _run(defs, instance, "monthly_scoring_job", BROKEN_MONTH)
@@ -299,7 +342,7 @@ def test_a_registry_that_fell_to_one_row_stops_the_month_at_landing(platform, cl
     assert iin_hits(refusal) == 0
 
 
-def test_the_publication_alone_with_a_missing_gate_publishes_nothing(platform, clean_month):
+def test_the_publication_alone_with_a_missing_gate_publishes_nothing(platform, clean_month, september_paid):
     from orchestration.warehouse.assets import eligibility_dbt_models
 
     paths, defs, instance = platform
@@ -359,7 +402,7 @@ def test_the_publication_alone_after_a_write_no_gate_checked_publishes_nothing(p
     )
 
 
-def test_a_list_falling_to_zero_is_blocked_and_publishes_once_approved(platform, clean_month):
+def test_a_list_falling_to_zero_is_blocked_and_publishes_once_approved(platform, clean_month, september_paid):
     paths, defs, instance = platform
     blocked = _run(defs, instance, "regional_publication_job", month_region_key(ZERO_MONTH, "79"))
     assert not blocked.success
@@ -376,6 +419,16 @@ def test_a_list_falling_to_zero_is_blocked_and_publishes_once_approved(platform,
     assert drift.passed and drift.metadata["approved_by"].value == APPROVAL["approved_by"]
     _, tables = read_current(paths.publish_root, ZERO_MONTH, "79")
     assert tables["home_schooling"].num_rows == 0
+    # September's deceased recipients are flagged on every October row they receive, and only they
+    deceased, _, _ = september_paid
+    flagged = rows_flagged = 0
+    for table in tables.values():
+        for recipient, flags in zip(
+            table["recipient_iin"].to_pylist(), table["payment_flags"].to_pylist(), strict=True
+        ):
+            rows_flagged += "recipient_deceased" in flags
+            flagged += (recipient in deceased) == ("recipient_deceased" in flags)
+    assert rows_flagged >= 1 and flagged == sum(t.num_rows for t in tables.values())
     with duckdb.connect(str(paths.warehouse_path), read_only=True) as connection:
         (note,) = connection.execute(
             "select note from quality_gate_log where period = ? and region = '79' and check_name = 'list_drift' "
@@ -547,6 +600,19 @@ def test_a_month_published_with_a_correction_reproduces_byte_identical_after_its
         pc.equal(lists["pupil_student_aid"]["beneficiary_iin"], pupil)
     )
     assert pupil_rows.num_rows == 0  # a count: a failing assertion must not print an IIN
+    # every row the correction left alone keeps its reference; the pupil's left as corrected
+    _, earlier = read_snapshot(paths.publish_root / CLEAN_MONTH / "79" / before)
+    for service, table in lists.items():
+        key = lambda row: (row["family_id"], row["beneficiary_iin"])  # noqa: E731
+        was = {key(row): row["reference_id"] for row in earlier[service].to_pylist()}
+        kept = [was.get(key(row)) == row["reference_id"] for row in table.to_pylist()]
+        assert all(kept), f"{service}: {kept.count(False)} references changed"
+    entry, changes = read_changes(
+        paths.publish_root / CLEAN_MONTH / "79" / manifest["version"], "previous_version"
+    )
+    assert entry["version"] == before
+    removed = changes["pupil_student_aid"].filter(pc.equal(changes["pupil_student_aid"]["change"], "removed"))
+    assert removed["reason"].to_pylist() == ["correction_applied"]
 
     decide(paths.corrections_root, cid, "withdrawn", "a.caseworker", "the court decision was appealed")
     (outcome,) = reproduce(CLEAN_MONTH, ["79"], paths, tmp_path)

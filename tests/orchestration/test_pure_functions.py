@@ -212,3 +212,15 @@ def test_the_analytics_rerun_only_when_the_months_publication_changed():
     assert first != analytics_run_key("2026-10", {"79": "v1-a", "35": "v1-b"})  # the second region
     assert first != analytics_run_key("2026-10", {"79": "v2-c", "35": None})  # a republication
     assert first != analytics_run_key("2026-11", {"79": "v1-a", "35": None})
+
+
+def test_the_reconciliation_reruns_only_when_an_outcome_file_is_new_or_re_delivered():
+    from orchestration.sensors import outcomes_run_key
+
+    first = outcomes_run_key("2026-10", "79", {"v1-aaaaaaaaaaaa": b"header\nline"})
+    assert first == outcomes_run_key("2026-10", "79", {"v1-aaaaaaaaaaaa": b"header\nline"})
+    assert first != outcomes_run_key("2026-10", "79", {"v1-aaaaaaaaaaaa": b"header\nline\nline"})
+    assert first != outcomes_run_key(
+        "2026-10", "79", {"v1-aaaaaaaaaaaa": b"header\nline", "v2-bbbbbbbbbbbb": b"header"}
+    )
+    assert first != outcomes_run_key("2026-10", "35", {"v1-aaaaaaaaaaaa": b"header\nline"})

@@ -5,7 +5,7 @@
 --   repeated_rejection  the same payment (service, family, beneficiary) was rejected or returned
 --                       in each of the var('repeated_rejection_months') months before the run's.
 -- Reads payment_reconciliation when it exists (no outcome was ever received: no flag).
--- depends_on: {{ ref('payment_reconciliation') }}
+-- depends_on: {{ ref('payment_reconciliation') }}, {{ ref('payment_outcomes') }}
 {%- set reconciled = load_relation(ref('payment_reconciliation')) if execute else none %}
 {%- set months = var('repeated_rejection_months') | int %}
 
@@ -60,12 +60,12 @@ select * from deceased
 union all
 select * from rejections
 {%- else %}
-select
-    cast(null as varchar) as flag,
-    cast(null as varchar) as service,
-    cast(null as bigint) as family_id,
-    cast(null as varchar) as beneficiary_key,
-    cast(null as varchar) as recipient_iin,
-    cast(null as varchar) as first_reported_period
-where false
+    select
+        cast(null as varchar) as flag,
+        cast(null as varchar) as service,
+        cast(null as bigint) as family_id,
+        cast(null as varchar) as beneficiary_key,
+        cast(null as varchar) as recipient_iin,
+        cast(null as varchar) as first_reported_period
+    where false
 {%- endif %}

@@ -4,28 +4,14 @@ test_changes: March v2 (asp: families 2, 3, 4, 5; home_schooling: family 7's two
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
+from tests.payments.consumer import load_consumer
 from tests.publication.conftest import REGION
 from tests.publication.test_changes import months  # noqa: F401  (the fixture)
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def consumer():
-    spec = importlib.util.spec_from_file_location(
-        "payment_consumer", REPO_ROOT / "docs/examples/payment_consumer.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
 
 
 def refuse_family_4(service: str, reference: str, amount: Decimal) -> tuple[str, str]:
@@ -35,7 +21,9 @@ def refuse_family_4(service: str, reference: str, amount: Decimal) -> tuple[str,
 def test_the_consumer_pays_each_batch_with_its_declared_count_and_control_sum(months, tmp_path, capsys):  # noqa: F811
     _, _, mar2 = months
     publish_root, outcomes_root = mar2.path.parents[2], tmp_path / "outcomes"
-    batches = consumer().pay_current(publish_root, outcomes_root, "2026-03", REGION, refuse_family_4, set())
+    batches = load_consumer().pay_current(
+        publish_root, outcomes_root, "2026-03", REGION, refuse_family_4, set()
+    )
     summary = {b.service: (b.number_of_transactions, b.control_sum, len(b.skipped)) for b in batches}
     # by hand: 10,001 + 12,000.50 + 9,500 + 5,000 and 2 x 17,300
     assert summary == {"asp": (4, Decimal("36501.50"), 0), "home_schooling": (2, Decimal("34600.00"), 0)}
@@ -53,7 +41,7 @@ def test_the_consumer_pays_each_batch_with_its_declared_count_and_control_sum(mo
 def test_a_second_run_pays_only_what_was_not_paid_and_still_answers_every_reference(months, tmp_path):  # noqa: F811
     _, _, mar2 = months
     publish_root, outcomes_root, paid = mar2.path.parents[2], tmp_path / "outcomes", set()
-    example = consumer()
+    example = load_consumer()
     example.pay_current(publish_root, outcomes_root, "2026-03", REGION, refuse_family_4, paid)
     again = example.pay_current(publish_root, outcomes_root, "2026-03", REGION, lambda *_: ("paid", ""), paid)
     summary = {b.service: (b.number_of_transactions, b.control_sum, len(b.skipped)) for b in again}
@@ -64,7 +52,7 @@ def test_a_second_run_pays_only_what_was_not_paid_and_still_answers_every_refere
 
 def test_the_consumer_refuses_a_manifest_whose_control_totals_do_not_match_the_list(months):  # noqa: F811
     _, _, mar2 = months
-    example = consumer()
+    example = load_consumer()
     manifest, contents = example.read_verified(mar2.path)
     example.check_control_totals(manifest, contents)  # as published: every total adds up
     wrong_total = json.loads(json.dumps(manifest))
@@ -86,4 +74,4 @@ def test_the_consumer_refuses_a_changes_file_that_does_not_match_its_checksum(mo
     changed.chmod(0o644)
     changed.write_bytes(changed.read_bytes() + b"\0")
     with pytest.raises(RuntimeError, match="does not match the manifest"):
-        consumer().read_verified(mar2.path)
+        load_consumer().read_verified(mar2.path)
