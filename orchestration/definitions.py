@@ -30,7 +30,7 @@ from orchestration.quality.checks import (
     month_continuity,
     scores_gx_check,
 )
-from orchestration.resources import default_resources
+from orchestration.resources import EXECUTOR, default_resources
 from orchestration.schedules import monthly_rescoring_schedule
 from orchestration.scoring.assets import family_scores
 from orchestration.sensors import (
@@ -86,6 +86,8 @@ def build_definitions(paths: PlatformPaths | None = None) -> dg.Definitions:
             payment_outcomes_sensor,
         ],
         resources={**default_resources(paths), "dbt": dbt_resource()},
+        # also the executor of "Materialize selected" in the UI (the implicit asset job)
+        executor=EXECUTOR,
     )
 
 

@@ -186,7 +186,7 @@ def _reproduce_with_one_pin(
     defs = build_definitions(scratch)
     instance = dg.DagsterInstance.ephemeral()
     # The month's runs without analytics; a region whose run failed has no result to compare.
-    results = run_month(defs, instance, period, regions, analytics=False, warm=False, echo=False)
+    results = run_month(defs, instance, period, regions, analytics=False, echo=False)
     regional = dict(zip(regions, results[1:], strict=False))  # in region order, when the month passed
     for region in regions:
         outcome = outcomes[region]

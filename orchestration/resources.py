@@ -23,6 +23,10 @@ from orchestration.settings import PlatformPaths
 
 #: The concurrency pool of every step that opens the warehouse.
 WAREHOUSE_POOL = "duckdb_warehouse"
+#: The executor of every job: steps run in the run's own process, one after the other. Their
+#: warehouse steps take turns on the one DuckDB writer anyway (WAREHOUSE_POOL), so the multiprocess
+#: executor only added a process per step, each importing Dagster, dagster-dbt and the definitions.
+EXECUTOR = dg.in_process_executor
 
 
 class WarehouseResource(dg.ConfigurableResource):

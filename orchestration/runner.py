@@ -57,28 +57,19 @@ def run_month(
     regions: list[str],
     *,
     analytics: bool = True,
-    warm: bool = True,
     echo: bool = True,
 ) -> list[dg.ExecuteInProcessResult]:
     """The month's runs in order: monthly scoring, then (if it succeeded) each region's
     publication and (with `analytics`) the month's analytics. The first result is always the
-    scoring run.
-
-    With `warm`, the runs' dbt commands start from a warm dbt (orchestration/warehouse/dbt_zygote.py),
-    which imports dbt while the monthly run verifies the landing drop."""
-    from contextlib import nullcontext
-
-    from orchestration.warehouse.dbt_zygote import warm_dbt
-
-    with warm_dbt() if warm else nullcontext():
-        results = [run_job(defs, instance, "monthly_scoring_job", month, echo=echo)]
-        if results[0].success:
-            for region in regions:
-                results.append(
-                    run_job(
-                        defs, instance, "regional_publication_job", month_region_key(month, region), echo=echo
-                    )
+    scoring run."""
+    results = [run_job(defs, instance, "monthly_scoring_job", month, echo=echo)]
+    if results[0].success:
+        for region in regions:
+            results.append(
+                run_job(
+                    defs, instance, "regional_publication_job", month_region_key(month, region), echo=echo
                 )
-            if analytics:
-                results.append(run_job(defs, instance, "monthly_analytics_job", month, echo=echo))
+            )
+        if analytics:
+            results.append(run_job(defs, instance, "monthly_analytics_job", month, echo=echo))
     return results

@@ -28,6 +28,7 @@ def period_before(day: date) -> str:
     cron_schedule=RESCORING_CRON,
     execution_timezone=RESCORING_TIMEZONE,
     job=monthly_scoring_job,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Monthly rescoring of every family, on the 5th at 06:00 Almaty time, for the previous month.",
 )
 def monthly_rescoring_schedule(

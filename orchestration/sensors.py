@@ -12,6 +12,9 @@ from orchestration.payments.assets import payment_reconciliation_job
 from orchestration.payments.outcomes import outcome_files
 from orchestration.resources import LandingResource, PublicationResource
 
+#: How often the run-status sensors that chain a month's runs look for finished runs (Dagster's
+#: default is 30 s: two hops, scoring -> regions -> analytics, waited up to a minute).
+CHAINING_INTERVAL_SECONDS = 2
 #: How many recent periods the landing sensor looks at.
 RECENT_PERIODS = 3
 
@@ -25,6 +28,7 @@ def landing_run_key(period: str, drop_fingerprint: str) -> str:
 @dg.sensor(
     job=monthly_scoring_job,
     minimum_interval_seconds=300,
+    default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Starts the monthly job when a month's landing drop is complete; names late or missing extracts."
     ),
@@ -54,6 +58,8 @@ def landing_drop_sensor(context: dg.SensorEvaluationContext, landing: LandingRes
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[monthly_scoring_job],
+    minimum_interval_seconds=CHAINING_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
     request_job=regional_publication_job,
     description="After a month is scored, build, gate and publish each pilot region's lists.",
 )
@@ -90,9 +96,28 @@ def current_versions(root: str, period: str) -> dict[str, str | None]:
     return versions
 
 
+_IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+def regions_in_flight(instance: dg.DagsterInstance, period: str) -> list[str]:
+    """The partitions of the period's regional runs that are queued or running."""
+    records = instance.get_run_records(
+        filters=dg.RunsFilter(job_name=regional_publication_job.name, statuses=_IN_FLIGHT)
+    )
+    partitions = [record.dagster_run.tags.get("dagster/partition", "") for record in records]
+    return [partition for partition in partitions if partition.split("|")[0] == period]
+
+
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[regional_publication_job],
+    minimum_interval_seconds=CHAINING_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
     request_job=monthly_analytics_job,
     description="After a region publishes, explain the month's changes and audit targeting "
     "(once per state of the month's publication).",
@@ -102,6 +127,9 @@ def analyse_month_after_publication(context: dg.RunStatusSensorContext, publicat
     period = partition.split("|")[0]
     if not period:
         return dg.SkipReason("the publication run had no partition")
+    if regions_in_flight(context.instance, period):
+        # the month's last regional run to finish starts the analytics, once
+        return dg.SkipReason(f"other regions of {period} are still being published")
     return dg.RunRequest(
         run_key=analytics_run_key(period, current_versions(publication.root, period)), partition_key=period
     )
@@ -119,6 +147,7 @@ def outcomes_run_key(period: str, region: str, files: dict[str, bytes]) -> str:
 @dg.sensor(
     job=payment_reconciliation_job,
     minimum_interval_seconds=300,
+    default_status=dg.DefaultSensorStatus.RUNNING,
     description="Reconciles a period and region's payment outcomes when a payment system drops or re-delivers a file.",
 )
 def payment_outcomes_sensor(context: dg.SensorEvaluationContext, publication: PublicationResource):

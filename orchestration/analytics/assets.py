@@ -12,6 +12,7 @@ from orchestration.asset_keys import (
     FAMILY_SCORES_KEY,
     TARGETING_AUDIT_KEY,
 )
+from orchestration.metadata import inline_image
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.settings import PlatformPaths
@@ -98,7 +99,14 @@ def targeting_audit(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     return dg.MaterializeResult(
         metadata={
             "report": dg.MetadataValue.path(str(report.markdown_path)),
-            "plot": dg.MetadataValue.path(str(report.plot_path)),
+            **(
+                {
+                    "plot": inline_image(report.plot_path, "targeting audit: exclusion and inclusion errors"),
+                    "plot_file": dg.MetadataValue.path(str(report.plot_path)),
+                }
+                if report.plot_path
+                else {}
+            ),
             "families_audited": report.families,
             "headline": dg.MetadataValue.md(report.headline.to_markdown(index=False)),
         }

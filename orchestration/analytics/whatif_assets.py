@@ -10,6 +10,7 @@ import dagster as dg
 import yaml
 
 from orchestration.asset_keys import ELIGIBILITY_CANDIDATES_KEY, FAMILY_FEATURES_KEY, WHATIF_KEY
+from orchestration.metadata import inline_image
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.settings import PlatformPaths
@@ -69,7 +70,8 @@ def methodology_whatif(
     return dg.MaterializeResult(
         metadata={
             "report": dg.MetadataValue.path(str(report)),
-            "plot": dg.MetadataValue.path(str(report.parent / "whatif.png")),
+            "plot": inline_image(report.parent / "whatif.png", "what-if: budget and families per variant"),
+            "plot_file": dg.MetadataValue.path(str(report.parent / "whatif.png")),
             "variants_source": source,
             "variants": s["n_variants"],
             "families": s["n_families"],

@@ -9,7 +9,7 @@ import dagster as dg
 
 from kz_domain.period import parse_period
 from orchestration.corrections import rescoring
-from orchestration.resources import WAREHOUSE_POOL
+from orchestration.resources import EXECUTOR, WAREHOUSE_POOL
 from orchestration.settings import PlatformPaths
 
 
@@ -51,6 +51,9 @@ def rescore_families(context: dg.OpExecutionContext, config: RescoringConfig) ->
     )
 
 
-@dg.job(description="Rescore families on demand after a correction: before and after, nothing published.")
+@dg.job(
+    executor_def=EXECUTOR,
+    description="Rescore families on demand after a correction: before and after, nothing published.",
+)
 def rescore_families_job() -> None:
     rescore_families()

@@ -16,7 +16,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.partitions import month_region_partitions, period_and_region
 from orchestration.payments.outcomes import receive_outcomes
-from orchestration.resources import WAREHOUSE_POOL, PublicationResource, WarehouseResource
+from orchestration.resources import EXECUTOR, WAREHOUSE_POOL, PublicationResource, WarehouseResource
 from orchestration.warehouse.assets import PAYMENTS_SELECTION, TRANSLATOR, dbt_build
 from orchestration.warehouse.cli_args import run_environment
 from orchestration.warehouse.resources import dbt_project
@@ -150,6 +150,7 @@ def payment_reconciliation_report(context: dg.AssetExecutionContext, warehouse: 
 
 payment_reconciliation_job = dg.define_asset_job(
     name="payment_reconciliation_job",
+    executor_def=EXECUTOR,
     selection=dg.AssetSelection.assets(
         payment_outcomes_received, payment_dbt_models, payment_reconciliation_report
     ),

@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from kz_domain.period import parse_period
 from orchestration.asset_keys import FAMILY_FEATURES_KEY, FAMILY_SCORES_KEY
+from orchestration.metadata import share_bars
 from orchestration.partitions import monthly_partitions
 from orchestration.quality import evidence
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
@@ -101,6 +102,9 @@ def family_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
             "kernel_seconds": round(scored.kernel_seconds, 3),
             "families_per_second": round(scores.num_rows / max(scored.kernel_seconds, 1e-9)),
             "level_distribution": dg.MetadataValue.md(distribution.to_markdown(index=False)),
+            "level_shares": share_bars(
+                distribution, "region_kato", [c for c in distribution.columns if c.startswith("level_")]
+            ),
             "quarantined_families": int(quarantined["families"].sum()),
             "quarantine": dg.MetadataValue.md(
                 quarantined.to_markdown(index=False) if len(quarantined) else "no family quarantined"

@@ -32,21 +32,12 @@ def run_dbt_cli() -> int:
     from dbt.cli.main import cli
 
     try:
-        cli(prog_name=os.path.basename(sys.argv[0]))  # in a zygote child, argv[0] is the client's
+        cli(prog_name=os.path.basename(sys.argv[0]))
         return 0
     except SystemExit as finished:
         return exit_code(finished.code)
 
 
 def main() -> NoReturn:
-    """Run dbt with this process's arguments and exit with its status.
-
-    When PLATFORM_DBT_ZYGOTE names a warm dbt (orchestration/warehouse/dbt_zygote.py), the command
-    runs in a child of it, which has imported dbt already; otherwise, or if it does not answer,
-    here.
-    """
-    from orchestration.warehouse.dbt_zygote import ZYGOTE_ENV, run_in_zygote
-
-    socket_path = os.environ.get(ZYGOTE_ENV)
-    status = run_in_zygote(socket_path, sys.argv) if socket_path else None
-    exit_without_teardown(run_dbt_cli() if status is None else status)
+    """Run dbt with this process's arguments and exit with its status."""
+    exit_without_teardown(run_dbt_cli())

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from benchmarks.bench_pipeline import StepTiming, step_timings, tree_pids
+from benchmarks.bench_pipeline import (
+    RunTiming,
+    StepTiming,
+    daemon_figures,
+    month_finished,
+    step_timings,
+    tree_pids,
+)
 
 
 # Timestamps are binary-exact (halves, quarters) so differences compare exactly.
@@ -65,3 +72,38 @@ def test_the_tree_holds_the_root_and_every_descendant_but_not_siblings_or_ancest
     assert tree_pids(parent_of, 60) == {60, 61, 70, 71}
     assert tree_pids(parent_of, 71) == {71}
     assert tree_pids(parent_of, 999) == {999}  # ended before the sample: only itself
+
+
+def run(job: str, status: str, created: float, ended: float | None, partition: str = "2026-10") -> RunTiming:
+    return RunTiming(job, partition, status, created, created + 1.0, ended, created + 2.0, ())
+
+
+def test_the_daemon_path_counts_from_the_scoring_runs_creation_to_the_last_region_and_the_analytics():
+    runs = [
+        run("monthly_scoring_job", "SUCCESS", 100.0, 140.0),
+        run("regional_publication_job", "SUCCESS", 142.0, 150.0, "2026-10|79"),
+        run("regional_publication_job", "SUCCESS", 142.5, 158.5, "2026-10|35"),
+        run("monthly_analytics_job", "SUCCESS", 160.0, 166.25),
+    ]
+    assert month_finished(runs, regions=2)
+    assert daemon_figures(runs, regions=2) == {"published": 58.5, "analytics": 66.25}
+
+
+def test_the_daemon_path_waits_for_the_second_region_and_the_analytics():
+    scored = [run("monthly_scoring_job", "SUCCESS", 100.0, 140.0)]
+    one_region = [*scored, run("regional_publication_job", "SUCCESS", 142.0, 150.0, "2026-10|79")]
+    assert not month_finished(scored, regions=2)
+    assert not month_finished(one_region, regions=2)
+    assert daemon_figures(one_region, regions=2) == {"published": None, "analytics": None}
+
+
+def test_a_failed_run_ends_the_daemon_path_once_nothing_else_runs():
+    failed = [
+        run("monthly_scoring_job", "SUCCESS", 100.0, 140.0),
+        run("regional_publication_job", "FAILURE", 142.0, 150.0, "2026-10|79"),
+        run("regional_publication_job", "STARTED", 142.5, None, "2026-10|35"),
+    ]
+    assert not month_finished(failed, regions=2)
+    finished = [*failed[:2], run("regional_publication_job", "SUCCESS", 142.5, 158.5, "2026-10|35")]
+    assert month_finished(finished, regions=2)
+    assert daemon_figures(finished, regions=2)["published"] is None
