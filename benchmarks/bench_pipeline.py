@@ -132,9 +132,45 @@ def tree_pids(parent_of: Mapping[int, int], root: int) -> set[int]:
     return tree
 
 
-# ---------------------------------------------------------------- memory of the process tree
-def _processes() -> dict[int, tuple[int, int]]:
-    """{pid: (parent pid, RSS bytes)} of every process visible in /proc."""
+# ---------------------------------------------------------------- memory and CPU of the process tree
+def cpu_between(timeline: list[tuple[float, dict[str, float]]], start: float, end: float) -> dict[str, float]:
+    """CPU seconds by role between two moments, from cumulative samples (time, CPU so far by role):
+    the last sample at or before each moment (the first sample if none is)."""
+
+    def at(moment: float) -> dict[str, float]:
+        earlier = [cpu for sampled, cpu in timeline if sampled <= moment]
+        return earlier[-1] if earlier else (timeline[0][1] if timeline else {})
+
+    before, after = at(start), at(end)
+    return {
+        role: after[role] - before.get(role, 0.0) for role in after if after[role] > before.get(role, 0.0)
+    }
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+#: (role, what its command line holds), first match wins: where the tree's CPU goes.
+PROCESS_ROLES = (
+    ("dbt", "platform-dbt"),
+    ("dbt", "/dbt "),
+    # the code server starts each run in a child of its own (multiprocessing's spawn)
+    ("run process", "multiprocessing.spawn"),
+    ("run process", "execute_run"),
+    ("code server", "grpc"),
+    ("daemon", "dagster-daemon"),
+)
+
+
+def process_role(command_line: str) -> str:
+    """The role of a process of the tree, from its command line (`other` if none matches)."""
+    for role, marker in PROCESS_ROLES:
+        if marker in command_line + " ":
+            return role
+    return "other"
+
+
+def _processes() -> dict[int, tuple[int, int, float]]:
+    """{pid: (parent pid, RSS bytes, CPU seconds so far)} of every process visible in /proc."""
     processes = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -144,12 +180,22 @@ def _processes() -> dict[int, tuple[int, int]]:
         except OSError:  # the process ended meanwhile
             continue
         fields = stat[stat.rfind(")") + 2 :].split()  # the command name may hold spaces and parens
-        processes[int(entry.name)] = (int(fields[1]), int(fields[21]) * _PAGE_BYTES)
+        cpu = (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime + stime
+        processes[int(entry.name)] = (int(fields[1]), int(fields[21]) * _PAGE_BYTES, cpu)
     return processes
 
 
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
 class TreeMemorySampler(threading.Thread):
-    """Samples the summed RSS of a process and its descendants until stopped; keeps the peak.
+    """Samples the summed RSS of a process and its descendants until stopped; keeps the peak,
+    and each descendant's last CPU time by role (a process's CPU after its last sample is lost:
+    at most SAMPLE_SECONDS of it).
 
     getrusage gives only the largest single process; dbt runs beside the pipeline process, so
     the memory the machine must hold is their sum. Shared pages count once per process.
@@ -159,15 +205,35 @@ class TreeMemorySampler(threading.Thread):
         super().__init__(daemon=True)
         self.root_pid = root_pid
         self.peak_bytes = 0
+        self._cpu: dict[int, float] = {}
+        self._roles: dict[int, str] = {}
+        #: (epoch seconds, CPU seconds by role so far) at each sample
+        self.timeline: list[tuple[float, dict[str, float]]] = []
         self._stopping = threading.Event()
 
     def run(self) -> None:
         while not self._stopping.is_set():
             processes = _processes()
-            tree = tree_pids({pid: parent for pid, (parent, _) in processes.items()}, self.root_pid)
+            tree = tree_pids({pid: parent for pid, (parent, _, _) in processes.items()}, self.root_pid)
             total = sum(processes[pid][1] for pid in tree if pid in processes)
             self.peak_bytes = max(self.peak_bytes, total)
+            for pid in tree & processes.keys():
+                if pid not in self._roles:
+                    self._roles[pid] = process_role(_command_line(pid))
+                self._cpu[pid] = processes[pid][2]
+            self.timeline.append((time.time(), self.cpu_by_role()))
             self._stopping.wait(SAMPLE_SECONDS)
+
+    def cpu_between(self, start: float, end: float) -> dict[str, float]:
+        """CPU seconds by role spent between two moments (epoch seconds), to the nearest sample."""
+        return cpu_between(self.timeline, start, end)
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds (user + system) of the tree's processes, summed by role."""
+        by_role: dict[str, float] = {}
+        for pid, seconds in self._cpu.items():
+            by_role[self._roles[pid]] = by_role.get(self._roles[pid], 0.0) + seconds
+        return dict(sorted(by_role.items(), key=lambda item: -item[1]))
 
     def stop(self) -> None:
         self._stopping.set()
@@ -270,6 +336,12 @@ def daemon_figures(runs: list[RunTiming], regions: int) -> dict[str, float | Non
     return {"published": published, "analytics": analysed}
 
 
+def step_window(run: RunTiming, step: StepTiming) -> tuple[float, float]:
+    """A step's start and end (epoch seconds): its offset counts from the run's first step."""
+    start = (run.first_step or run.created) + step.start_offset - min(s.start_offset for s in run.steps)
+    return start, start + step.seconds
+
+
 def collect_runs(instance) -> list[RunTiming]:
     """Every run of the instance, oldest first, with its steps."""
     timings = []
@@ -348,7 +420,21 @@ def run_daemon_path(
             sampler.stop()
     waited = resource.getrusage(resource.RUSAGE_CHILDREN)
     launch = min((run.created for run in runs if run.job == "monthly_scoring_job"), default=time.time())
-    extra = {"cpu_seconds": waited.ru_utime + waited.ru_stime, "largest_process_kb": waited.ru_maxrss}
+    extra = {
+        "cpu_seconds": waited.ru_utime + waited.ru_stime,
+        "largest_process_kb": waited.ru_maxrss,
+        "cpu_by_role": sampler.cpu_by_role(),
+        # where the CPU went while each dbt step ran (dbt shares the 2 cores with Dagster)
+        "dbt_step_cpu": {
+            f"{run.job} [{run.partition}] {step.step_key}": (
+                step.seconds,
+                sampler.cpu_between(*step_window(run, step)),
+            )
+            for run in runs
+            for step in run.steps
+            if step.step_key.endswith("dbt_models")
+        },
+    }
     return launch - started, sampler.peak_bytes, runs, extra
 
 
@@ -373,6 +459,15 @@ def print_daemon_report(
         f"    daemon start -> launch (code location loaded, the landing sensor's first tick verified the drop): "
         f"{to_launch:.1f} s, not counted; CPU of the whole tree {extra['cpu_seconds']:.0f} s"
     )
+    print(
+        "    CPU by process (s, sampled): "
+        + ", ".join(f"{role} {seconds:.1f}" for role, seconds in extra["cpu_by_role"].items())
+    )
+    for label, (seconds, cpu) in extra.get("dbt_step_cpu", {}).items():
+        print(
+            f"    CPU during {label} ({seconds:.1f} s wall, 2 cores): "
+            + ", ".join(f"{role} {used:.1f}" for role, used in sorted(cpu.items(), key=lambda item: -item[1]))
+        )
     if not runs:
         print(f"    no run was created: see {BENCH_ROOT / scope / 'daemon.log'}")
         return False

@@ -13,7 +13,10 @@ from orchestration.payments.outcomes import outcome_files
 from orchestration.resources import LandingResource, PublicationResource
 
 #: How often the run-status sensors that chain a month's runs look for finished runs (Dagster's
-#: default is 30 s: two hops, scoring -> regions -> analytics, waited up to a minute).
+#: default is 30 s: two hops, scoring -> regions -> analytics, waited up to a minute). The sensor
+#: daemon itself loops every 5 s (Dagster's MIN_INTERVAL_LOOP_TIME): below that, this means
+#: "at every loop", so a hop waits 2.5 s on average; 5 here would skip a loop whenever one
+#: came a little early.
 CHAINING_INTERVAL_SECONDS = 2
 #: How many recent periods the landing sensor looks at.
 RECENT_PERIODS = 3

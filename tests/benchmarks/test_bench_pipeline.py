@@ -7,8 +7,10 @@ from types import SimpleNamespace
 from benchmarks.bench_pipeline import (
     RunTiming,
     StepTiming,
+    cpu_between,
     daemon_figures,
     month_finished,
+    process_role,
     step_timings,
     tree_pids,
 )
@@ -107,3 +109,27 @@ def test_a_failed_run_ends_the_daemon_path_once_nothing_else_runs():
     finished = [*failed[:2], run("regional_publication_job", "SUCCESS", 142.5, 158.5, "2026-10|35")]
     assert month_finished(finished, regions=2)
     assert daemon_figures(finished, regions=2)["published"] is None
+
+
+def test_processes_of_the_daemon_path_are_told_apart_by_their_command_line():
+    venv = "/repo/.venv/bin"
+    assert process_role(f"{venv}/python {venv}/dagster-daemon run -w workspace.yaml") == "daemon"
+    assert (
+        process_role(f"{venv}/python -m dagster api grpc --lazy-load-user-code --socket /tmp/x")
+        == "code server"
+    )
+    run = f"{venv}/python -c from multiprocessing.spawn import spawn_main; spawn_main(tracker_fd=5, pipe_handle=7)"
+    assert process_role(run) == "run process"
+    assert process_role(f"{venv}/python {venv}/platform-dbt build --select path:models") == "dbt"
+    assert process_role("/usr/bin/sh -c true") == "other"
+
+
+def test_cpu_between_two_moments_is_the_difference_of_the_samples_before_them():
+    timeline = [
+        (10.0, {"dbt": 0.0}),
+        (11.0, {"dbt": 1.5, "daemon": 0.25}),
+        (12.0, {"dbt": 3.0, "daemon": 0.5}),
+    ]
+    assert cpu_between(timeline, 10.5, 12.0) == {"dbt": 3.0, "daemon": 0.5}
+    assert cpu_between(timeline, 11.0, 11.9) == {}  # no sample in between: nothing measured
+    assert cpu_between(timeline, 0.0, 11.0) == {"dbt": 1.5, "daemon": 0.25}
