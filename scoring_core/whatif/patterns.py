@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from scoring_core.config import DERIVED_VARIABLES
 from scoring_core.kernel import KernelLayout, KernelParams, run_kernel
@@ -61,12 +62,33 @@ def _gate_conditions(p: KernelParams, g: int) -> list[tuple[int, int, float]]:
                     _slice(p, "gate", g, "thr").tolist(), strict=True))  # fmt: skip
 
 
+@njit(cache=True)
+def _bin_codes(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """For each value, 2 x (edges below it) + (1 if it equals an edge): numpy's searchsorted
+    left + right in one pass (edges sorted, distinct, finite; NaN sorts after every edge)."""
+    code = np.empty(values.shape[0], np.int64)
+    n = edges.shape[0]
+    for i in range(values.shape[0]):
+        value = values[i]
+        if value != value:  # NaN
+            code[i] = 2 * n
+            continue
+        lo, hi = 0, n
+        while lo < hi:  # first edge >= value
+            mid = (lo + hi) >> 1
+            if edges[mid] < value:
+                lo = mid + 1
+            else:
+                hi = mid
+        code[i] = 2 * lo + (1 if lo < n and edges[lo] == value else 0)
+    return code
+
+
 def _threshold_code(values: np.ndarray, thresholds: Iterable[float]) -> tuple[np.ndarray, int]:
     """Bin codes that tell, for every threshold, whether a value is below, equal or above it."""
     edges = np.unique(np.array(sorted(set(thresholds)), np.float64))
     edges = edges[np.isfinite(edges)]
-    code = np.searchsorted(edges, values, "left") + np.searchsorted(edges, values, "right")
-    return code.astype(np.int64), 2 * len(edges) + 1
+    return _bin_codes(np.ascontiguousarray(values, np.float64), edges), 2 * len(edges) + 1
 
 
 @dataclass

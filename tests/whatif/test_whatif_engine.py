@@ -216,3 +216,12 @@ def test_duplicate_names_and_bad_grids_are_rejected():
         expand_variants([{"levels.6.min_score": 1700}, {"levels.6.min_score": 1700}])
     with pytest.raises(MethodologyError, match="grid.levels.6.min_score"):
         expand_variants({"grid": {"levels.6.min_score": 1700}})
+
+
+def test_threshold_codes_tell_below_equal_and_above_each_threshold():
+    from scoring_core.whatif.patterns import _threshold_code
+
+    values = np.array([0.0, 1.0, 2.0, 3.0, 4.0, np.nan, -np.inf, np.inf])
+    codes, size = _threshold_code(values, {3.0, 1.0, float("inf")})  # infinite thresholds are dropped
+    assert codes.tolist() == [0, 1, 2, 3, 4, 4, 0, 4]  # NaN sorts after every threshold, as in numpy
+    assert size == 5
