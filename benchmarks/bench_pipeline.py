@@ -192,7 +192,7 @@ def _command_line(pid: int) -> str:
         return ""
 
 
-class TreeMemorySampler(threading.Thread):
+class TreeSampler(threading.Thread):
     """Samples the summed RSS of a process and its descendants until stopped; keeps the peak,
     and each descendant's last CPU time by role (a process's CPU after its last sample is lost:
     at most SAMPLE_SECONDS of it).
@@ -233,7 +233,7 @@ class TreeMemorySampler(threading.Thread):
         by_role: dict[str, float] = {}
         for pid, seconds in self._cpu.items():
             by_role[self._roles[pid]] = by_role.get(self._roles[pid], 0.0) + seconds
-        return dict(sorted(by_role.items(), key=lambda item: -item[1]))
+        return by_role
 
     def stop(self) -> None:
         self._stopping.set()
@@ -401,7 +401,7 @@ def run_daemon_path(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        sampler = TreeMemorySampler(daemon.pid)
+        sampler = TreeSampler(daemon.pid)
         sampler.start()
         try:
             runs: list[RunTiming] = []
@@ -459,15 +459,9 @@ def print_daemon_report(
         f"    daemon start -> launch (code location loaded, the landing sensor's first tick verified the drop): "
         f"{to_launch:.1f} s, not counted; CPU of the whole tree {extra['cpu_seconds']:.0f} s"
     )
-    print(
-        "    CPU by process (s, sampled): "
-        + ", ".join(f"{role} {seconds:.1f}" for role, seconds in extra["cpu_by_role"].items())
-    )
-    for label, (seconds, cpu) in extra.get("dbt_step_cpu", {}).items():
-        print(
-            f"    CPU during {label} ({seconds:.1f} s wall, 2 cores): "
-            + ", ".join(f"{role} {used:.1f}" for role, used in sorted(cpu.items(), key=lambda item: -item[1]))
-        )
+    print(f"    CPU by process (s, sampled): {_cpu_text(extra['cpu_by_role'])}")
+    for label, (seconds, cpu) in extra["dbt_step_cpu"].items():
+        print(f"    CPU during {label} ({seconds:.1f} s wall, 2 cores): {_cpu_text(cpu)}")
     if not runs:
         print(f"    no run was created: see {BENCH_ROOT / scope / 'daemon.log'}")
         return False
@@ -505,13 +499,9 @@ def print_daemon_report(
                     )
                 )
         for step in run.steps:
-            at = (
-                (run.first_step or run.created)
-                - launch
-                + step.start_offset
-                - (min(s.start_offset for s in run.steps))
+            print(
+                _row(step.step_key, step.status, step_window(run, step)[0] - launch, step.seconds, indent=6)
             )
-            print(_row(step.step_key, step.status, at, step.seconds, indent=6))
         if run.ended is not None:
             previous_end[run.job] = max(previous_end.get(run.job, 0.0), run.ended)
     print(f"    logs: {BENCH_ROOT / scope / 'daemon.log'}", flush=True)
@@ -568,7 +558,7 @@ def run_pipeline(
     with open(scratch / "pipeline.log", "w") as log:
         started = time.perf_counter()
         child = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        sampler = TreeMemorySampler(child.pid)
+        sampler = TreeSampler(child.pid)
         sampler.start()
         child.wait()
         seconds = time.perf_counter() - started
@@ -618,6 +608,11 @@ def print_report(scope: str, month: str, seconds: float, tree_bytes: int, report
     print(_row("rest (interpreter start, between runs, exit)", "", "", between))
     print(f"    log: {BENCH_ROOT / scope / 'pipeline.log'}", flush=True)
     return succeeded
+
+
+def _cpu_text(cpu: Mapping[str, float]) -> str:
+    """CPU seconds by role, the largest first."""
+    return ", ".join(f"{role} {used:.1f}" for role, used in sorted(cpu.items(), key=lambda item: -item[1]))
 
 
 def _row(label: str, status: str, start: float | str, seconds: float | str, indent: int = 4) -> str:
