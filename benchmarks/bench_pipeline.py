@@ -8,7 +8,7 @@ the national month published in at most 300 s with at most 8 GB peak memory.
 platform's dagster.yaml) and `dagster-daemon run -w workspace.yaml`, with the landing month in
 place. The landing sensor (running by default) sees the complete drop and requests
 monthly_scoring_job; the run queue launches it (each run in its own process, as in a deployment);
-the run-status sensors chain each region's regional_publication_job and then
+the run-status sensor chain_month_runs chains each region's regional_publication_job and then
 monthly_analytics_job. The clock starts when the daemon is started; "launch" is the moment the
 sensor created the month's first run. Reported: launch -> last region published, launch ->
 analytics done, each run's queue wait (created -> started), start-up (started -> first step),

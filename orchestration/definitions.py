@@ -33,12 +33,7 @@ from orchestration.quality.checks import (
 from orchestration.resources import EXECUTOR, default_resources
 from orchestration.schedules import monthly_rescoring_schedule
 from orchestration.scoring.assets import family_scores
-from orchestration.sensors import (
-    analyse_month_after_publication,
-    landing_drop_sensor,
-    payment_outcomes_sensor,
-    publish_regions_after_scoring,
-)
+from orchestration.sensors import chain_month_runs, landing_drop_sensor, payment_outcomes_sensor
 from orchestration.settings import PlatformPaths
 from orchestration.warehouse.assets import eligibility_dbt_models, warehouse_dbt_models
 from orchestration.warehouse.resources import dbt_resource
@@ -81,8 +76,7 @@ def build_definitions(paths: PlatformPaths | None = None) -> dg.Definitions:
         schedules=[monthly_rescoring_schedule],
         sensors=[
             landing_drop_sensor,
-            publish_regions_after_scoring,
-            analyse_month_after_publication,
+            chain_month_runs,
             payment_outcomes_sensor,
         ],
         resources={**default_resources(paths), "dbt": dbt_resource()},

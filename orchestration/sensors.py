@@ -1,4 +1,5 @@
-"""Sensors: start the month when its landing drop is complete; then publish each pilot region."""
+"""Sensors: start the month when its landing drop is complete, chain its regional publications and
+analytics, and reconcile the payment outcomes that come back."""
 
 import hashlib
 
@@ -12,7 +13,7 @@ from orchestration.payments.assets import payment_reconciliation_job
 from orchestration.payments.outcomes import outcome_files
 from orchestration.resources import LandingResource, PublicationResource
 
-#: How often the run-status sensors that chain a month's runs look for finished runs (Dagster's
+#: How often the run-status sensor that chains a month's runs looks for finished runs (Dagster's
 #: default is 30 s: two hops, scoring -> regions -> analytics, waited up to a minute). The sensor
 #: daemon itself loops every 5 s (Dagster's MIN_INTERVAL_LOOP_TIME): below that, this means
 #: "at every loop", so a hop waits 2.5 s on average; 5 here would skip a loop whenever one
@@ -58,21 +59,16 @@ def landing_drop_sensor(context: dg.SensorEvaluationContext, landing: LandingRes
     return dg.SkipReason("; ".join(waiting) or "no complete landing drop among the recent months")
 
 
-@dg.run_status_sensor(
-    run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[monthly_scoring_job],
-    minimum_interval_seconds=CHAINING_INTERVAL_SECONDS,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    request_job=regional_publication_job,
-    description="After a month is scored, build, gate and publish each pilot region's lists.",
-)
-def publish_regions_after_scoring(context: dg.RunStatusSensorContext):
-    period = context.dagster_run.tags.get("dagster/partition")
+def regional_runs_after_scoring(scoring_run: dg.DagsterRun) -> list[dg.RunRequest] | dg.SkipReason:
+    """One regional publication run per pilot region of the month a scoring run scored."""
+    period = scoring_run.tags.get("dagster/partition")
     if not period:
         return dg.SkipReason("the scoring run had no partition")
     return [
         dg.RunRequest(
-            run_key=f"{context.dagster_run.run_id}-{region}", partition_key=month_region_key(period, region)
+            run_key=f"{scoring_run.run_id}-{region}",
+            partition_key=month_region_key(period, region),
+            job_name=regional_publication_job.name,
         )
         for region in PILOT_REGIONS
     ]
@@ -116,26 +112,40 @@ def regions_in_flight(instance: dg.DagsterInstance, period: str) -> list[str]:
     return [partition for partition in partitions if partition.split("|")[0] == period]
 
 
-@dg.run_status_sensor(
-    run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[regional_publication_job],
-    minimum_interval_seconds=CHAINING_INTERVAL_SECONDS,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    request_job=monthly_analytics_job,
-    description="After a region publishes, explain the month's changes and audit targeting "
-    "(once per state of the month's publication).",
-)
-def analyse_month_after_publication(context: dg.RunStatusSensorContext, publication: PublicationResource):
-    partition = context.dagster_run.tags.get("dagster/partition", "")
-    period = partition.split("|")[0]
+def analytics_after_publication(
+    instance: dg.DagsterInstance, regional_run: dg.DagsterRun, publication_root: str
+) -> dg.RunRequest | dg.SkipReason:
+    """The month's analytics run once its last regional run in flight has published."""
+    period = regional_run.tags.get("dagster/partition", "").split("|")[0]
     if not period:
         return dg.SkipReason("the publication run had no partition")
-    if regions_in_flight(context.instance, period):
+    if regions_in_flight(instance, period):
         # the month's last regional run to finish starts the analytics, once
         return dg.SkipReason(f"other regions of {period} are still being published")
     return dg.RunRequest(
-        run_key=analytics_run_key(period, current_versions(publication.root, period)), partition_key=period
+        run_key=analytics_run_key(period, current_versions(publication_root, period)),
+        partition_key=period,
+        job_name=monthly_analytics_job.name,
     )
+
+
+# One sensor for both hops, not one per hop: the code server builds a DagsterInstance for every
+# evaluation of a run-status sensor, each 5 s loop, on the cores the month's runs need.
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[monthly_scoring_job, regional_publication_job],
+    minimum_interval_seconds=CHAINING_INTERVAL_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    request_jobs=[regional_publication_job, monthly_analytics_job],
+    description="Chains a month's runs: after the month is scored, builds, gates and publishes each pilot "
+    "region's lists; after its last region publishes, explains the month's changes and audits targeting "
+    "(once per state of the month's publication).",
+)
+def chain_month_runs(context: dg.RunStatusSensorContext, publication: PublicationResource):
+    run = context.dagster_run
+    if run.job_name == monthly_scoring_job.name:
+        return regional_runs_after_scoring(run)
+    return analytics_after_publication(context.instance, run, publication.root)
 
 
 def outcomes_run_key(period: str, region: str, files: dict[str, bytes]) -> str:
