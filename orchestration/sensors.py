@@ -129,8 +129,8 @@ def analytics_after_publication(
     )
 
 
-# One sensor for both hops, not one per hop: the code server builds a DagsterInstance for every
-# evaluation of a run-status sensor, each 5 s loop, on the cores the month's runs need.
+# One sensor for both hops: one evaluation per daemon loop in the code server, not two (each builds
+# a DagsterInstance); the month's wall time did not move measurably (docs/performance-log.md).
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[monthly_scoring_job, regional_publication_job],
