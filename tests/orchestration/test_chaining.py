@@ -7,6 +7,8 @@ from __future__ import annotations
 import dagster as dg
 import pytest
 from dagster._core.events import DagsterEvent, DagsterEventType
+from dagster._core.remote_origin import InProcessCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
+from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 
 from orchestration.resources import PublicationResource
 from orchestration.sensors import chain_month_runs
@@ -24,7 +26,19 @@ def publication(tmp_path):
 
 
 def finished(instance, job_name: str, partition: str, status=dg.DagsterRunStatus.SUCCESS) -> dg.DagsterRun:
-    run = dg.DagsterRun(job_name=job_name, status=status, tags={"dagster/partition": partition})
+    # the instance keeps a queued run only with the origin the queue would launch it from
+    origin = RemoteJobOrigin(
+        repository_origin=RemoteRepositoryOrigin(
+            code_location_origin=InProcessCodeLocationOrigin(
+                loadable_target_origin=LoadableTargetOrigin(module_name="orchestration.definitions")
+            ),
+            repository_name="__repository__",
+        ),
+        job_name=job_name,
+    )
+    run = dg.DagsterRun(
+        job_name=job_name, status=status, tags={"dagster/partition": partition}, remote_job_origin=origin
+    )
     instance.add_run(run)
     return run
 
@@ -53,19 +67,23 @@ def test_a_scored_month_requests_one_publication_run_per_pilot_region(instance, 
         ("regional_publication_job", "2026-10|79"),
         ("regional_publication_job", "2026-10|35"),
     }
+    # Dagster launches a request only for a job the sensor targets
+    assert {r.job_name for r in requests} <= {target.job_name for target in chain_month_runs.targets}
     # one request per scoring run and region: the same run seen again requests nothing new
     assert {r.run_key for r in requests} == {f"{scoring.run_id}-79", f"{scoring.run_id}-35"}
 
 
 def test_the_analytics_wait_for_the_months_last_region_to_publish(instance, publication):
+    # the queue holds the second region's run while the first holds the warehouse
     first = finished(instance, "regional_publication_job", "2026-10|79")
-    last = finished(instance, "regional_publication_job", "2026-10|35", status=dg.DagsterRunStatus.STARTED)
+    last = finished(instance, "regional_publication_job", "2026-10|35", status=dg.DagsterRunStatus.QUEUED)
 
     assert isinstance(evaluate(instance, publication, first), dg.SkipReason)
 
     instance.report_dagster_event(success(last), run_id=last.run_id)
     request = evaluate(instance, publication, instance.get_run_by_id(last.run_id))
     assert (request.job_name, request.partition_key) == ("monthly_analytics_job", "2026-10")
+    assert request.job_name in {target.job_name for target in chain_month_runs.targets}
 
 
 def test_another_months_regional_run_in_flight_does_not_hold_the_analytics(instance, publication):
