@@ -129,8 +129,8 @@ def analytics_after_publication(
     )
 
 
-# One sensor for both hops: one evaluation per daemon loop in the code server, not two (each builds
-# a DagsterInstance); the month's wall time did not move measurably (docs/performance-log.md).
+# One sensor for both hops of the chain: the order of a month's runs is decided in one place, and
+# the code server evaluates one run-status sensor per daemon loop, not two.
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
     monitored_jobs=[monthly_scoring_job, regional_publication_job],
